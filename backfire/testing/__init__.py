@@ -1,0 +1,8 @@
+"""Test doubles that exercise the real call path: a local OpenAI-compatible server.
+
+The scripted ``synthetic`` model lives with the providers in ``backfire.llm``.
+"""
+
+from ._fake_openai import FakeOpenAIServer
+
+__all__ = ["FakeOpenAIServer"]

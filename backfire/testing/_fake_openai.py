@@ -1,0 +1,143 @@
+"""A local OpenAI-compatible HTTP server for tests and benchmarks.
+
+It answers ``POST /v1/chat/completions`` with a small JSON agent reply, after a
+configurable latency, and enforces a requests-per-window limit (``rpm`` per ``window_s``, a minute by default) with ``429`` and
+a ``Retry-After`` header, like a real provider. It counts every request it
+accepted by body hash, so a test can prove that no call was paid for twice.
+Loopback only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import Counter, deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class FakeOpenAIServer:
+    def __init__(
+        self,
+        latency_s: float = 0.0,
+        rpm: int | None = None,
+        fail_first: int = 0,
+        reply: dict[str, Any] | None = None,
+        model_id: str = "fake-model-2026-01-01",
+        window_s: float = 60.0,
+    ):
+        self.latency_s, self.rpm, self.fail_first = latency_s, rpm, fail_first
+        self.reply = reply or {"speech": "I will not agree to that.", "thought": "I am worried."}
+        self.model_id, self.window_s = model_id, window_s
+        self.accepted: Counter[str] = Counter()
+        self.rejected_429 = 0
+        self.failed_500 = 0
+        self._window: deque[float] = deque()
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                status, headers, payload = server._handle(self.path, body)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def __enter__(self) -> FakeOpenAIServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    @property
+    def duplicate_calls(self) -> int:
+        return sum(n - 1 for n in self.accepted.values() if n > 1)
+
+    def _handle(self, path: str, body: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
+        if not path.rstrip("/").endswith("/chat/completions"):
+            return 404, {}, {"error": {"message": f"no route {path}"}}
+        with self._lock:
+            now = time.monotonic()
+            if self.fail_first > 0:
+                self.fail_first -= 1
+                self.failed_500 += 1
+                return (
+                    500,
+                    {},
+                    {"error": {"message": "transient server error", "type": "server_error"}},
+                )
+            if self.rpm is not None:
+                while self._window and now - self._window[0] >= self.window_s:
+                    self._window.popleft()
+                if len(self._window) >= self.rpm:
+                    self.rejected_429 += 1
+                    wait = self.window_s - (now - self._window[0])
+                    return (
+                        429,
+                        {"Retry-After": f"{max(wait, 0.01):.3f}"},
+                        {"error": {"message": "rate limit exceeded", "type": "rate_limit"}},
+                    )
+                self._window.append(now)
+            self.accepted[hashlib.sha256(body).hexdigest()] += 1
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        req = json.loads(body or b"{}")
+        content = dict(self.reply)
+        rf = req.get("response_format") or {}
+        enum = (
+            rf.get("json_schema", {})
+            .get("schema", {})
+            .get("properties", {})
+            .get("vote", {})
+            .get("enum")
+        )
+        if enum:
+            content["vote"] = enum[1]
+        text = json.dumps(content)
+        prompt_chars = sum(len(str(m.get("content", ""))) for m in req.get("messages", []))
+        usage = {
+            "prompt_tokens": prompt_chars // 4 + 1,
+            "completion_tokens": len(text) // 4 + 1,
+            "total_tokens": prompt_chars // 4 + len(text) // 4 + 2,
+            "prompt_tokens_details": {"cached_tokens": 0},
+        }
+        return (
+            200,
+            {},
+            {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": self.model_id,
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": text},
+                    }
+                ],
+                "usage": usage,
+            },
+        )

@@ -1,0 +1,25 @@
+"""Transcripts: one JSONL file per run, written atomically, read back as DataFrames."""
+
+from ._frames import RUN_COLUMNS, load_runs, load_turns
+from ._io import (
+    PARTIAL,
+    SUFFIX,
+    TranscriptWriter,
+    find_transcripts,
+    read_transcript,
+    transcript_path,
+    transcript_status,
+)
+
+__all__ = [
+    "PARTIAL",
+    "RUN_COLUMNS",
+    "SUFFIX",
+    "TranscriptWriter",
+    "find_transcripts",
+    "load_runs",
+    "load_turns",
+    "read_transcript",
+    "transcript_path",
+    "transcript_status",
+]

@@ -1,0 +1,91 @@
+"""One JSONL transcript per run: header, one line per agent turn, footer.
+
+A transcript is written to ``<name>.jsonl.partial`` and renamed to
+``<name>.jsonl`` only when its footer is written, so a finished file is always
+whole; a killed run leaves only a ``.partial`` file, which the next run
+replaces. Every line is flushed as it is written.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+SUFFIX = ".jsonl"
+PARTIAL = ".jsonl.partial"
+
+
+class TranscriptWriter:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.partial = self.path.with_name(self.path.name.removesuffix(SUFFIX) + PARTIAL)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._f: TextIO | None = self.partial.open("w", encoding="utf-8")
+
+    def _write(self, obj: dict[str, Any]) -> None:
+        assert self._f is not None, "transcript already closed"
+        self._f.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+        self._f.flush()
+
+    def header(self, spec: dict[str, Any], provenance: dict[str, Any]) -> None:
+        self._write({"type": "header", **spec, "provenance": provenance})
+
+    def turn(self, record: dict[str, Any]) -> None:
+        self._write({"type": "turn", **record})
+
+    def footer(self, status: str, totals: dict[str, Any]) -> None:
+        """Write the footer and atomically publish the file."""
+        self._write({"type": "footer", "status": status, **totals})
+        assert self._f is not None
+        os.fsync(self._f.fileno())
+        self._f.close()
+        self._f = None
+        os.replace(self.partial, self.path)
+
+    def abandon(self) -> None:
+        """Close without publishing (the ``.partial`` file stays for inspection)."""
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+
+def _open(path: Path) -> TextIO:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
+def read_transcript(path: str | Path) -> list[dict[str, Any]]:
+    """All lines of a transcript (``.jsonl`` or ``.jsonl.gz``) as dicts."""
+    with _open(Path(path)) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def transcript_status(path: str | Path) -> tuple[str | None, str | None]:
+    """(footer status, spec hash) of a transcript, or (None, None) if it is not whole."""
+    p = Path(path)
+    if not p.is_file():
+        return None, None
+    try:
+        lines = read_transcript(p)
+    except (OSError, json.JSONDecodeError, EOFError):
+        return None, None
+    if not lines or lines[0].get("type") != "header" or lines[-1].get("type") != "footer":
+        return None, None
+    return lines[-1].get("status"), lines[0].get("provenance", {}).get("spec_hash")
+
+
+def find_transcripts(root: str | Path) -> Iterator[Path]:
+    """Every finished transcript under ``root`` (recursively), sorted."""
+    root = Path(root)
+    yield from sorted(
+        p for p in root.rglob("*") if p.name.endswith((".jsonl", ".jsonl.gz")) and p.is_file()
+    )
+
+
+def transcript_path(out: str | Path, study: str, run_id: str) -> Path:
+    return Path(out) / study / f"{run_id}{SUFFIX}"

@@ -1,0 +1,73 @@
+import asyncio
+
+import pytest
+
+from backfire.llm import AdaptiveLimiter, ChatRequest, ChatResponse, RetryModel, TransientError
+
+REQ = ChatRequest("m", ({"role": "user", "content": "x"},), {})
+
+
+class Flaky:
+    def __init__(self, failures, retry_after=None):
+        self.failures, self.calls, self.retry_after = failures, 0, retry_after
+
+    async def generate(self, request):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise TransientError("429", retry_after=self.retry_after, status=429)
+        return ChatResponse(text="ok", model="m")
+
+
+def test_retry_until_success_with_backoff_and_retry_after():
+    slept = []
+
+    async def sleep(s):
+        slept.append(s)
+
+    inner = Flaky(2, retry_after=3.0)
+    resp = asyncio.run(RetryModel(inner, max_attempts=5, sleep=sleep).generate(REQ))
+    assert resp.text == "ok" and resp.attempts == 3 and inner.calls == 3
+    assert slept == [3.0, 3.0]  # Retry-After wins over a shorter jittered backoff
+
+
+def test_retry_gives_up_after_max_attempts():
+    async def sleep(s):
+        pass
+
+    inner = Flaky(10)
+    with pytest.raises(TransientError):
+        asyncio.run(RetryModel(inner, max_attempts=3, sleep=sleep).generate(REQ))
+    assert inner.calls == 3
+
+
+def test_adaptive_limiter_cuts_on_429_and_grows_back():
+    lim = AdaptiveLimiter(maximum=8, increase_every=2, cooldown_s=0)
+    assert lim.limit == 8
+    lim.on_rate_limited()
+    assert lim.limit == 4
+
+    async def cycle(n):
+        for _ in range(n):
+            await lim.acquire()
+            await lim.release(ok=True)
+
+    asyncio.run(cycle(4))
+    assert lim.limit == 6
+
+
+def test_limiter_bounds_concurrency():
+    lim = AdaptiveLimiter(maximum=2)
+    peak = 0
+
+    async def task():
+        nonlocal peak
+        await lim.acquire()
+        peak = max(peak, lim.in_flight)
+        await asyncio.sleep(0.01)
+        await lim.release(ok=True)
+
+    async def go():
+        await asyncio.gather(*(task() for _ in range(10)))
+
+    asyncio.run(go())
+    assert peak == 2
