@@ -152,8 +152,11 @@ def pdi_sensitivity(
     rows = []
     for name, mapping in mappings.items():
         pdi = pd.Series(mapping, dtype=float)
-        common = [lang for lang in eff.index
-                  if lang in pdi.index and not (np.isnan(eff[lang]) or np.isnan(pdi[lang]))]
+        common = [
+            lang
+            for lang in eff.index
+            if lang in pdi.index and not (np.isnan(eff[lang]) or np.isnan(pdi[lang]))
+        ]
         missing = [str(lang) for lang in eff.index if lang not in common]
         res = correlation(pdi[common].to_numpy(), eff[common].to_numpy(), "pearson", ci)
         row = res.iloc[0]

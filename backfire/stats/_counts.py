@@ -13,8 +13,12 @@ from backfire.stats._utils import ArrayLike, check_ci
 
 __all__ = ["binomial_test", "conformity_ratio", "direction_count"]
 
-_ALTERNATIVES = {"two-sided": "two-sided", "two.sided": "two-sided",
-                 "greater": "greater", "less": "less"}
+_ALTERNATIVES = {
+    "two-sided": "two-sided",
+    "two.sided": "two-sided",
+    "greater": "greater",
+    "less": "less",
+}
 
 
 def binomial_test(
@@ -58,8 +62,9 @@ def binomial_test(
     """
     ci = check_ci(ci)
     if alternative not in _ALTERNATIVES:
-        raise ValueError(f"`alternative` must be 'two-sided', 'greater' or 'less', "
-                         f"got {alternative!r}.")
+        raise ValueError(
+            f"`alternative` must be 'two-sided', 'greater' or 'less', got {alternative!r}."
+        )
     k, n = int(k), int(n)
     if n < 1 or not 0 <= k <= n:
         raise ValueError(f"need n >= 1 and 0 <= k <= n, got k={k}, n={n}.")
@@ -150,8 +155,11 @@ def direction_count(
     if rule == "ci":
         bad |= np.isnan(lo) | np.isnan(hi)
     if bad.any():
-        warnings.warn(f"direction_count: dropped {int(bad.sum())} language(s) with NaN.",
-                      RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"direction_count: dropped {int(bad.sum())} language(s) with NaN.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     keep = ~bad
     if rule == "sign":
         prot, amp = eff < 0, eff > 0
@@ -255,8 +263,9 @@ def conformity_ratio(
     c = np.asarray(conformity_counts, dtype=float).ravel()
     d = np.asarray(individuation_counts, dtype=float).ravel()
     if c.size != d.size:
-        raise ValueError(f"count arrays differ in length ({c.size} vs {d.size}); "
-                         "they must be paired by run.")
+        raise ValueError(
+            f"count arrays differ in length ({c.size} vs {d.size}); they must be paired by run."
+        )
     if c.size == 0:
         raise ValueError("no runs given.")
     if np.isnan(c).any() or np.isnan(d).any():

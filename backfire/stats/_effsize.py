@@ -49,8 +49,9 @@ def hedges_j(df: float, correction: Correction = "exact") -> float:
     if df <= 1:
         raise ValueError(f"Hedges' J needs df > 1, got df={df}.")
     if correction == "exact":
-        return math.exp(special.gammaln(df / 2) - 0.5 * math.log(df / 2)
-                        - special.gammaln((df - 1) / 2))
+        return math.exp(
+            special.gammaln(df / 2) - 0.5 * math.log(df / 2) - special.gammaln((df - 1) / 2)
+        )
     if correction == "approx":
         return 1.0 - 3.0 / (4.0 * df - 1.0)
     raise ValueError(f"`correction` must be 'exact', 'approx' or 'none', got {correction!r}.")

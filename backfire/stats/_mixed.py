@@ -7,9 +7,12 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import patsy
 from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from backfire.stats._utils import check_ci
 
 __all__ = ["lme4_term", "mixed_model", "variance_components"]
 
@@ -76,7 +79,7 @@ def _fit_once(model: MixedLM, reml: bool, method: str):
         warnings.simplefilter("always")
         try:
             res = model.fit(reml=reml, method=method)
-        except (np.linalg.LinAlgError, ValueError) as exc:  # pragma: no cover - rare
+        except (np.linalg.LinAlgError, ValueError) as exc:  # e.g. L-BFGS: singular X'V^-1X
             return None, [f"{method}: fit failed: {exc}"]
     msgs = [
         f"{method}: {w.message}"
@@ -198,16 +201,16 @@ def mixed_model(
     >>> bool(fit.attrs["converged"]), fit.attrs["n_groups"]
     (True, 8)
     """
+    ci = check_ci(ci)
     if group not in data.columns:
         raise KeyError(f"group column {group!r} not in data.")
     if "|" in formula:
-        raise ValueError("Give only the fixed-effects formula; the random intercept comes "
-                         "from `group`.")
+        raise ValueError(
+            "Give only the fixed-effects formula; the random intercept comes from `group`."
+        )
     # Drop incomplete rows once, with patsy's own notion of 'used variables'.
-    import patsy
-
     work = data.dropna(subset=[group])
-    y_mat, x_mat = patsy.dmatrices(formula, work, return_type="dataframe", NA_action="drop")
+    _, x_mat = patsy.dmatrices(formula, work, return_type="dataframe", NA_action="drop")
     kept = work.loc[x_mat.index]
     n_dropped = len(data) - len(kept)
     model = MixedLM.from_formula(formula, data=kept, groups=kept[group].to_numpy())
@@ -269,7 +272,7 @@ def mixed_model(
             "singular": bool(group_var <= 1e-8 * resid_var),
             "warnings": all_msgs,
             "n_obs": int(res.nobs),
-            "n_groups": int(len(res.model.group_labels)),
+            "n_groups": len(res.model.group_labels),
             "n_dropped": int(n_dropped),
             "formula": formula,
             "group": group,
@@ -308,8 +311,10 @@ def variance_components(fit: pd.DataFrame) -> pd.DataFrame:
     try:
         gv, rv = fit.attrs["group_var"], fit.attrs["residual_var"]
     except KeyError as exc:
-        raise ValueError("`fit` has no variance components in attrs; pass the frame "
-                         "returned by mixed_model() before transforming it.") from exc
+        raise ValueError(
+            "`fit` has no variance components in attrs; pass the frame "
+            "returned by mixed_model() before transforming it."
+        ) from exc
     icc = gv / (gv + rv)
     return pd.DataFrame(
         {

@@ -46,8 +46,14 @@ def mixed(rng: np.random.Generator) -> pd.DataFrame:
     for li, lang in enumerate(langs):
         for cond in ("A", "B"):
             for ratio in ratios:
-                y = (1.0 + 0.5 * ratio + 0.3 * (cond == "B") - 0.6 * ratio * (cond == "B")
-                     + u[li] + rng.normal(0.0, 1.0))
+                y = (
+                    1.0
+                    + 0.5 * ratio
+                    + 0.3 * (cond == "B")
+                    - 0.6 * ratio * (cond == "B")
+                    + u[li]
+                    + rng.normal(0.0, 1.0)
+                )
                 rows.append((lang, cond, ratio, y))
     df = pd.DataFrame(rows, columns=["language", "condition", "ratio", "y"])
     df["y"] = df["y"].round(6)
@@ -64,8 +70,9 @@ def correlation(rng: np.random.Generator) -> pd.DataFrame:
     x = rng.normal(size=30)
     rows += [("n30", a, b) for a, b in zip(x, 0.3 * x + rng.normal(size=30), strict=True)]
     x = rng.normal(size=10)
-    rows += [("negative10", a, b) for a, b in zip(x, -0.8 * x + rng.normal(0, 0.5, 10),
-                                                    strict=True)]
+    rows += [
+        ("negative10", a, b) for a, b in zip(x, -0.8 * x + rng.normal(0, 0.5, 10), strict=True)
+    ]
     df = pd.DataFrame(rows, columns=["case", "x", "y"])
     df[["x", "y"]] = df[["x", "y"]].round(6)
     return df
@@ -84,10 +91,12 @@ def pvalues(rng: np.random.Generator) -> pd.DataFrame:
 
 def mixed_boundary(rng: np.random.Generator) -> pd.DataFrame:
     """No between-language variance at all: the REML estimate is exactly 0."""
-    df = pd.DataFrame({
-        "language": np.repeat([f"L{i:02d}" for i in range(8)], 6),
-        "ratio": np.tile(np.linspace(0.0, 1.0, 6), 8),
-    })
+    df = pd.DataFrame(
+        {
+            "language": np.repeat([f"L{i:02d}" for i in range(8)], 6),
+            "ratio": np.tile(np.linspace(0.0, 1.0, 6), 8),
+        }
+    )
     df["y"] = 1.5 * df.ratio + rng.normal(size=len(df))
     # Remove the language means exactly, so the group variance sits on the boundary.
     df["y"] = df.y - df.groupby("language").y.transform("mean") + df.y.mean()

@@ -16,9 +16,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from conftest import load_fixture, load_reference  # noqa: E402
+from conftest import load_fixture, load_reference
 
-from backfire.stats import (  # noqa: E402
+from backfire.stats import (
     binomial_test,
     correlation,
     hedges_g,
@@ -32,8 +32,13 @@ def two_group_results(correction: str, ci_method: str = "normal", ci: float = 0.
     tg = load_fixture("two_groups")
     out = {}
     for case, d in tg.groupby("case", sort=False):
-        out[case] = hedges_g(d.value[d.group == "treated"], d.value[d.group == "control"],
-                             correction=correction, ci_method=ci_method, ci=ci).iloc[0]
+        out[case] = hedges_g(
+            d.value[d.group == "treated"],
+            d.value[d.group == "control"],
+            correction=correction,
+            ci_method=ci_method,
+            ci=ci,
+        ).iloc[0]
     return out
 
 
@@ -47,6 +52,12 @@ def mixed_results():
                     warnings.simplefilter("ignore")
                     fit = mixed_model(data, formula, "language", reml=reml)
                 rows.append((ds, formula, reml, fit))
+    data = load_fixture("mixed_boundary")
+    for reml in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = mixed_model(data, "y ~ ratio", "language", reml=reml)
+        rows.append(("mixed_boundary.csv", "y ~ ratio", reml, fit))
     return rows
 
 
@@ -63,25 +74,57 @@ def measure() -> pd.DataFrame:
     esc = "metafor::escalc(SMD)"
     add("g (exact J)", esc, [ex[c].g - h.g_exact[c] for c in cases])
     add("se (exact J)", esc, [ex[c].se - np.sqrt(h.vi_exact[c]) for c in cases])
-    add("normal CI limits", "summary(escalc)",
-        [v for c in cases for v in (ex[c].ci_low - h.ci_low_exact[c],
-                                    ex[c].ci_high - h.ci_high_exact[c])])
-    add("g, se (approx J)", "by hand in R",
-        [v for c in cases for v in (ap[c].g - h.g_approx[c], ap[c].se - h.se_approx[c])])
-    add("nct CI limits (95 %, 90 %)", "uniroot on pt(ncp)",
-        [v for c in cases for v in (nct[c].ci_low - h.nct_ci_low[c],
-                                    nct[c].ci_high - h.nct_ci_high[c],
-                                    nct90[c].ci_low - h.nct90_ci_low[c],
-                                    nct90[c].ci_high - h.nct90_ci_high[c])])
-    add("nct CI limits vs effectsize", "effectsize::hedges_g",
-        [v for c in cases for v in (nct[c].ci_low - h.effectsize_ci_low[c],
-                                    nct[c].ci_high - h.effectsize_ci_high[c])])
-    add("t, df (pooled)", "t.test(var.equal=TRUE)",
-        [v for c in cases for v in (ex[c].t - h.t[c], ex[c].df - h.df[c])])
+    add(
+        "normal CI limits",
+        "summary(escalc)",
+        [
+            v
+            for c in cases
+            for v in (ex[c].ci_low - h.ci_low_exact[c], ex[c].ci_high - h.ci_high_exact[c])
+        ],
+    )
+    add(
+        "g, se (approx J)",
+        "by hand in R",
+        [v for c in cases for v in (ap[c].g - h.g_approx[c], ap[c].se - h.se_approx[c])],
+    )
+    add(
+        "nct CI limits (95 %, 90 %)",
+        "uniroot on pt(ncp)",
+        [
+            v
+            for c in cases
+            for v in (
+                nct[c].ci_low - h.nct_ci_low[c],
+                nct[c].ci_high - h.nct_ci_high[c],
+                nct90[c].ci_low - h.nct90_ci_low[c],
+                nct90[c].ci_high - h.nct90_ci_high[c],
+            )
+        ],
+    )
+    add(
+        "nct CI limits vs effectsize",
+        "effectsize::hedges_g",
+        [
+            v
+            for c in cases
+            for v in (
+                nct[c].ci_low - h.effectsize_ci_low[c],
+                nct[c].ci_high - h.effectsize_ci_high[c],
+            )
+        ],
+    )
+    add(
+        "t, df (pooled)",
+        "t.test(var.equal=TRUE)",
+        [v for c in cases for v in (ex[c].t - h.t[c], ex[c].df - h.df[c])],
+    )
     add("p (pooled)", "t.test(var.equal=TRUE)", [ex[c].p - h.p[c] for c in cases])
-    add("t_welch, df_welch", "t.test()",
-        [v for c in cases for v in (ex[c].t_welch - h.t_welch[c],
-                                    ex[c].df_welch - h.df_welch[c])])
+    add(
+        "t_welch, df_welch",
+        "t.test()",
+        [v for c in cases for v in (ex[c].t_welch - h.t_welch[c], ex[c].df_welch - h.df_welch[c])],
+    )
     add("p_welch", "t.test()", [ex[c].p_welch - h.p_welch[c] for c in cases])
 
     fe = load_reference("mixed_fixef")
@@ -98,7 +141,7 @@ def measure() -> pd.DataFrame:
         gv.append(fit.attrs["group_var"] - v.group_var)
         rv.append(fit.attrs["residual_var"] - v.residual_var)
         ll.append(fit.attrs["loglik"] - v.loglik)
-    lm = "lmerTest::lmer (REML & ML)"
+    lm = "lmerTest::lmer (REML & ML, 10 fits)"
     add("fixed-effect estimate", lm, est)
     add("fixed-effect se", lm, se)
     add("p vs Wald z from lmer est/se", "2*pnorm(-|t|)", pw)
@@ -125,7 +168,7 @@ def measure() -> pd.DataFrame:
 
     hr = load_reference("holm")
     hd = []
-    for case, d in hr.groupby("case", sort=False):
+    for _case, d in hr.groupby("case", sort=False):
         hd += list(np.nan_to_num(holm(d.p.to_numpy()) - d.holm.to_numpy()))
     add("Holm adjusted p", "p.adjust(method='holm')", hd)
 

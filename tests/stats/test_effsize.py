@@ -52,7 +52,7 @@ def test_exact_matches_escalc_and_t_test(ref, fixture_data, case):
     assert row.se == pytest.approx(math.sqrt(r.vi_exact), abs=TOL_CLOSED)
     assert row.ci_low == pytest.approx(r.ci_low_exact, abs=TOL_CLOSED)
     assert row.ci_high == pytest.approx(r.ci_high_exact, abs=TOL_CLOSED)
-    assert row.J == pytest.approx(r.J_exact, abs=TOL_CLOSED)
+    assert pytest.approx(r.J_exact, abs=TOL_CLOSED) == row.J
     assert row.d == pytest.approx(r.d, abs=TOL_CLOSED)
     assert row.t == pytest.approx(r.t, abs=TOL_CLOSED)
     assert row.df == r.df

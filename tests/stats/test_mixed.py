@@ -88,8 +88,9 @@ def test_variance_components_match_varcorr(ref, fits, ds, formula, reml):
     vcf = variance_components(fit)
     assert list(vcf.grp) == ["language", "Residual"]
     assert vcf.variance.iloc[0] == pytest.approx(r.group_var, abs=TOL_VAR)
-    assert vcf.icc.iloc[0] == pytest.approx(r.group_var / (r.group_var + r.residual_var),
-                                            abs=TOL_VAR)
+    assert vcf.icc.iloc[0] == pytest.approx(
+        r.group_var / (r.group_var + r.residual_var), abs=TOL_VAR
+    )
 
 
 @pytest.mark.parametrize(

@@ -31,9 +31,9 @@ def test_g_0771_gives_p_038():
     res = hedges_g(*_groups_with_g(0.771)).iloc[0]
     assert res.g == pytest.approx(0.771, abs=1e-12)
     # p = 0.03863: the paper's ".038" is this value truncated to three
-    # decimals (rounding gives .039; any g in [0.7705, 0.7715) gives
-    # p in [0.0386, 0.0387]). Without the J correction (g read as Cohen's d)
-    # p would be 0.0438, so the paper's g is bias-corrected.
+    # decimals. Rounding would give .039, and so would any g that rounds to
+    # 0.771 (p in (0.03851, 0.03875]). Without the J correction (g read as
+    # Cohen's d) p would be 0.0438, so the paper's g is bias-corrected.
     assert 0.038 <= res.p < 0.039
     assert res.p == pytest.approx(0.038628, abs=1e-6)
     assert res.df == 28
