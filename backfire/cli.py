@@ -151,6 +151,17 @@ def cmd_fetch_model(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_language_report(a: argparse.Namespace) -> int:
+    from .transcripts import language_quality
+
+    df = language_quality(a.transcripts)
+    if a.json:
+        print(df.to_json(orient="records"))
+    else:
+        print(df.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    return 0
+
+
 def cmd_studies(a: argparse.Namespace) -> int:
     from .spec import load_study, preset_names, study_names
 
@@ -211,6 +222,14 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("name", nargs="?", help="model name or 'all' (default: the default model)")
     f.add_argument("--force", action="store_true", help="re-assemble even if verified")
     f.set_defaults(func=cmd_fetch_model)
+
+    lr = sub.add_parser(
+        "language-report",
+        help="per model and language: parsed turns, speech in the target language, parroting",
+    )
+    lr.add_argument("transcripts", help="folder of transcripts (searched recursively)")
+    lr.add_argument("--json", action="store_true")
+    lr.set_defaults(func=cmd_language_report)
 
     st = sub.add_parser("studies", help="list studies, presets and their run counts")
     st.set_defaults(func=cmd_studies)

@@ -166,7 +166,7 @@ class Simulation:
             "status": parsed.status,
             "raw": resp.text,
             "finish_reason": resp.finish_reason,
-            "model": resp.model,
+            "resolved_model": resp.model,
             "prompt_tokens": resp.prompt_tokens,
             "completion_tokens": resp.completion_tokens,
             "cached_tokens": resp.cached_tokens,

@@ -10,6 +10,7 @@ from ._io import (
     transcript_path,
     transcript_status,
 )
+from ._quality import language_quality
 
 __all__ = [
     "PARTIAL",
@@ -17,6 +18,7 @@ __all__ = [
     "SUFFIX",
     "TranscriptWriter",
     "find_transcripts",
+    "language_quality",
     "load_runs",
     "load_turns",
     "read_transcript",
