@@ -50,6 +50,9 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     }
     if a.turns:
         overrides["protocol"] = {"turns": a.turns}
+    settings = {k: v for k, v in (("api_base", a.api_base), ("api_key_env", a.api_key_env)) if v}
+    if settings:
+        overrides["settings"] = settings
     try:
         study = load_study(a.study, a.preset, **overrides)
         runs = study.manifest()
@@ -175,8 +178,16 @@ def cmd_studies(a: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one line on stderr and exit status 2 (``--help`` shows usage)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        sys.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="backfire",
         description="Replicate 'Alignment Backfire' (Fukui 2026): simulate, classify, analyse.",
     )
@@ -204,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--turns", type=lambda t: [int(x) for x in _csv(t)], help="subset of events, e.g. 1,8,15"
     )
+    s.add_argument("--api-base", help="endpoint for the model (vLLM, a proxy, ...)")
+    s.add_argument("--api-key-env", help="name of the environment variable holding the API key")
     s.add_argument("--concurrency", type=int, default=4, help="simulations at once (default 4)")
     s.add_argument("--dry-run", action="store_true", help="print the manifest and exit")
     s.add_argument("--json", action="store_true", help="print a one-object JSON summary")

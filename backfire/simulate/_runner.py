@@ -154,7 +154,24 @@ async def run_manifest(
 
 
 def run_study(
-    study: StudySpec, out: str | Path, max_concurrent_runs: int = 4, progress: bool = True
+    study: StudySpec | list[RunSpec],
+    out: str | Path,
+    max_concurrent_runs: int = 4,
+    progress: bool = True,
 ) -> RunSummary:
-    """Synchronous entry point for notebooks and scripts (not inside a running loop)."""
-    return asyncio.run(run_manifest(study.manifest(), out, max_concurrent_runs, progress))
+    """Synchronous entry point for scripts and notebooks.
+
+    Jupyter already runs an event loop, where ``asyncio.run`` is refused; there
+    the simulation runs on a worker thread with its own loop, so the same call
+    works in both places.
+    """
+    runs = study.manifest() if isinstance(study, StudySpec) else list(study)
+    job = run_manifest(runs, out, max_concurrent_runs, progress)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(job)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, job).result()

@@ -1,0 +1,90 @@
+"""The CLI contract of issue 3: flags, --json summary, exit status 2 on bad input."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from backfire.cli import main
+
+
+def _run(args):
+    return subprocess.run(
+        [sys.executable, "-m", "backfire", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--ratios", "0.35"], "aligned_ratios"),
+        (["--languages", "xx"], "languages"),
+        (["--model", "nosuch"], "model"),
+        (["--ratios", "abc"], "ratios"),
+    ],
+)
+def test_bad_values_exit_2_with_one_line(tmp_path, args, field):
+    p = _run(
+        [
+            "simulate",
+            "--study",
+            "study1",
+            "--preset",
+            "smoke",
+            "--model",
+            "synthetic",
+            "--out",
+            str(tmp_path),
+            *args,
+        ]
+    )
+    assert p.returncode == 2
+    lines = [x for x in p.stderr.strip().splitlines() if x.strip()]
+    assert len(lines) == 1 and field in lines[0]
+    assert "allowed" in lines[0] or "list of numbers" in lines[0]
+    assert not any(tmp_path.rglob("*.jsonl*"))  # nothing was started
+
+
+def test_simulate_json_summary_and_rerun_makes_no_call(tmp_path, capsys):
+    args = [
+        "simulate",
+        "--study",
+        "study1",
+        "--preset",
+        "smoke",
+        "--model",
+        "synthetic",
+        "--languages",
+        "en,ja",
+        "--ratios",
+        "0,0.5,1",
+        "--replicates",
+        "2",
+        "--seed",
+        "7",
+        "--out",
+        str(tmp_path),
+        "--json",
+    ]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    for key in ("runs_total", "runs_completed", "runs_skipped", "calls", "cache_hits"):
+        assert key in first
+    assert first["runs_total"] == 12 and first["runs_completed"] == 12
+    assert len(list(tmp_path.rglob("*.jsonl"))) == 12
+    assert main(args) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["runs_skipped"] == 12 and second["calls"] == 0
+
+
+def test_every_command_has_help():
+    for cmd in ["simulate", "languages", "models", "fetch-model", "studies", "language-report"]:
+        p = _run([cmd, "--help"])
+        assert p.returncode == 0 and "usage:" in p.stdout
+
+
+def test_models_lists_the_default(capsys):
+    assert main(["models", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["model"] for r in rows if r.get("default")] == ["local/qwen2.5-0.5b"]
