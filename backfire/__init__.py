@@ -27,10 +27,15 @@ _LAZY = {
     "build_model": "backfire.llm",
 }
 
-__all__ = ["__version__", *_LAZY]
+_SUBPACKAGES = ("classify", "measures", "stats", "simulate", "spec", "languages", "llm")
+
+__all__ = ["__version__", *_LAZY, *_SUBPACKAGES]
 
 
 def __getattr__(name: str) -> Any:
+    # ``backfire.classify(texts, "en")``: the subpackage module is itself callable.
+    if name in _SUBPACKAGES:
+        return import_module(f"backfire.{name}")
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'backfire' has no attribute {name!r}")

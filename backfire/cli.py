@@ -96,6 +96,45 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     return 1 if summary.runs_failed else 0
 
 
+def cmd_estimate(a: argparse.Namespace) -> int:
+    from .simulate import estimate
+    from .spec import SpecError, load_study
+
+    try:
+        study = load_study(
+            a.study,
+            a.preset,
+            models=[a.model] if a.model else None,
+            languages=a.languages,
+            aligned_ratios=a.ratios,
+            replicates=a.replicates,
+        )
+    except SpecError as exc:
+        return _fail(str(exc))
+    df = estimate(study, fill=a.fill)
+    total = {
+        "runs": int(df["runs"].sum()),
+        "calls": int(df["calls"].sum()),
+        "prompt_tokens": int(df["prompt_tokens"].sum()),
+        "completion_tokens": int(df["completion_tokens"].sum()),
+        "cost_usd": None if df["cost_usd"].isna().any() else round(float(df["cost_usd"].sum()), 4),
+    }
+    if a.json:
+        print(json.dumps({**total, "cells": df.to_dict(orient="records")}))
+    else:
+        print(df.to_string(index=False))
+        cost = (
+            "unknown (model not in litellm's cost map)"
+            if total["cost_usd"] is None
+            else f"${total['cost_usd']:.2f}"
+        )
+        print(
+            f"total: {total['runs']} runs, {total['calls']} calls, {total['prompt_tokens']:,} prompt "
+            f"+ {total['completion_tokens']:,} completion tokens, cost {cost} (no prompt caching)"
+        )
+    return 0
+
+
 def cmd_languages(a: argparse.Namespace) -> int:
     from .languages import available_languages, load_language
 
@@ -165,6 +204,22 @@ def cmd_language_report(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lexicon_report(a: argparse.Namespace) -> int:
+    from .classify import format_report, harmony_principled_confusion, lexicon_report
+
+    df = lexicon_report(a.languages, threshold=a.threshold, category_threshold=a.category_threshold)
+    if a.json:
+        print(df.to_json(orient="records", force_ascii=False))
+    else:
+        print(format_report(df))
+        if a.confusion:
+            for code in a.languages or sorted(df["language"].unique()):
+                print(f"\n{code}: harmony vs principled")
+                print(harmony_principled_confusion(code).to_string())
+    flagged = df[(df["category"] == "macro") & df["flagged"].fillna(False).astype(bool)]
+    return 1 if (a.strict and len(flagged)) else 0
+
+
 def cmd_studies(a: argparse.Namespace) -> int:
     from .spec import load_study, preset_names, study_names
 
@@ -223,6 +278,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_simulate)
 
+    e = sub.add_parser(
+        "estimate",
+        help="calls, tokens and cost of a study before running it",
+        description="Dry-run the prompt layout of a study and price it from litellm's offline cost map.",
+    )
+    e.add_argument("--study", required=True)
+    e.add_argument("--preset", default="default")
+    e.add_argument("--model")
+    e.add_argument("--languages", type=_csv)
+    e.add_argument("--ratios", type=_floats("ratios"))
+    e.add_argument("--replicates", type=int)
+    e.add_argument("--fill", type=float, default=0.8, help="share of the word caps a reply fills")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_estimate)
+
     lg = sub.add_parser("languages", help="list the languages and their metadata")
     lg.add_argument("--json", action="store_true", help="print a JSON list")
     lg.set_defaults(func=cmd_languages)
@@ -243,6 +313,20 @@ def build_parser() -> argparse.ArgumentParser:
     lr.add_argument("transcripts", help="folder of transcripts (searched recursively)")
     lr.add_argument("--json", action="store_true")
     lr.set_defaults(func=cmd_language_report)
+
+    lx = sub.add_parser(
+        "lexicon-report",
+        help="precision, recall and F1 of each language's lexicon on its annotated set",
+    )
+    lx.add_argument("--languages", type=_csv, help="comma-separated codes (default: all)")
+    lx.add_argument("--threshold", type=float, default=0.80, help="flag macro F1 below this")
+    lx.add_argument("--category-threshold", type=float, default=0.60, help="flag a category below")
+    lx.add_argument(
+        "--confusion", action="store_true", help="also print harmony/principled confusion"
+    )
+    lx.add_argument("--strict", action="store_true", help="exit 1 if any language is flagged")
+    lx.add_argument("--json", action="store_true")
+    lx.set_defaults(func=cmd_lexicon_report)
 
     st = sub.add_parser("studies", help="list studies, presets and their run counts")
     st.set_defaults(func=cmd_studies)

@@ -12,6 +12,7 @@ from ._load import (
     add_language_dir,
     available_languages,
     load_language,
+    remove_language_dir,
 )
 from ._model import PHASES, ROLE_IDS, VOTE_KEYS
 
@@ -29,4 +30,5 @@ __all__ = [
     "add_language_dir",
     "available_languages",
     "load_language",
+    "remove_language_dir",
 ]

@@ -81,6 +81,14 @@ def add_language_dir(path: str | os.PathLike[str]) -> None:
     _clear_caches()
 
 
+def remove_language_dir(path: str | os.PathLike[str]) -> None:
+    """Undo :func:`add_language_dir` (tests, notebooks that switch data sets)."""
+    p = Path(path)
+    if p in _extra_dirs:
+        _extra_dirs.remove(p)
+    _clear_caches()
+
+
 def _search_dirs() -> list[Path]:
     env = [Path(s) for s in os.environ.get("BACKFIRE_LANGUAGE_PATH", "").split(os.pathsep) if s]
     return [*_extra_dirs, *env, DATA_DIR]

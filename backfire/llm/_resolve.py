@@ -48,7 +48,18 @@ def resolve(model: str) -> ResolvedModel:
     """Parse a model string without starting or calling anything."""
     if model == "synthetic" or model.startswith("synthetic/"):
         profile = _synthetic_profile(model)
-        return ResolvedModel(model, "synthetic", "synthetic", f"bfsynthetic/{profile}")
+        from ._synthetic import profile_hash
+
+        return ResolvedModel(
+            model,
+            "synthetic",
+            "synthetic",
+            f"bfsynthetic/{profile}",
+            provenance={
+                "synthetic_profile": profile,
+                "synthetic_profile_sha256": profile_hash(profile),
+            },
+        )
     if model == "local" or model.startswith("local/"):
         name = model.split("/", 1)[1] if "/" in model else DEFAULT_LOCAL
         if name.endswith(".gguf"):

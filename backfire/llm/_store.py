@@ -31,6 +31,7 @@ KEY_PARAMS = (
     "presence_penalty",
     "frequency_penalty",
     "synthetic",
+    "synthetic_profile",
 )
 
 

@@ -48,18 +48,37 @@ def profile_params(name: str, overrides: dict[str, Any] | None = None) -> dict[s
     return _deep_merge(profiles()[name], overrides or {})
 
 
+def profile_hash(name: str, overrides: dict[str, Any] | None = None) -> str:
+    """SHA-256 of a profile's effective parameters: part of every synthetic request's
+    cache key and of the transcript provenance, so editing a profile never serves
+    stale answers."""
+    blob = json.dumps(profile_params(name, overrides), sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
 def _anchor(template: str) -> str:
     """The longest placeholder-free piece of a template: present in any rendering."""
     return max((p.strip() for p in _PLACEHOLDER.split(template)), key=len)
 
 
-@cache
 def _fingerprints() -> list[tuple[str, str, str, str, str, str]]:
-    from ..languages import available_languages, load_language
+    from ..languages import available_languages
+
+    return _fingerprints_for(tuple(available_languages()))
+
+
+@cache
+def _fingerprints_for(codes: tuple[str, ...]) -> list[tuple[str, str, str, str, str, str]]:
+    """Recognisable fragments of each language's prompts (languages that fail to
+    load or have no phrase bank are skipped: they cannot be answered in)."""
+    from ..languages import LanguageError, load_language
 
     out = []
-    for code in available_languages():
-        lang = load_language(code)
+    for code in codes:
+        try:
+            lang = load_language(code)
+        except LanguageError:
+            continue
         if lang.phrases is None:
             continue
         s, t = lang.scenario.system, lang.scenario.transcript

@@ -110,14 +110,23 @@ class AdaptiveLimiter:
             self._last_cut = now
 
 
-_LIMITERS: dict[str, AdaptiveLimiter] = {}
+_LIMITERS: dict[tuple[str, int], AdaptiveLimiter] = {}
 
 
 def limiter_for(provider: str, maximum: int) -> AdaptiveLimiter:
-    """One limiter per provider per process (all runs to one provider share it)."""
-    lim = _LIMITERS.get(provider)
+    """One limiter per provider per event loop: every run of a manifest that calls
+    one provider shares it, and a later ``asyncio.run`` (a second notebook cell)
+    gets a fresh one, since asyncio primitives belong to the loop that made them."""
+    try:
+        loop_id = id(asyncio.get_running_loop())
+    except RuntimeError:
+        loop_id = 0
+    key = (provider, loop_id)
+    lim = _LIMITERS.get(key)
     if lim is None or lim.maximum != maximum:
-        lim = _LIMITERS[provider] = AdaptiveLimiter(maximum)
+        if len(_LIMITERS) > 64:  # forget limiters of finished loops
+            _LIMITERS.clear()
+        lim = _LIMITERS[key] = AdaptiveLimiter(maximum)
     return lim
 
 

@@ -2,6 +2,7 @@
 
 from ._agents import Agent, make_agents
 from ._engine import RunResult, Simulation, simulate_run
+from ._estimate import estimate
 from ._parse import ParsedReply, canonical_vote, parse_reply
 from ._runner import RunSummary, plan, run_manifest, run_study
 
@@ -12,6 +13,7 @@ __all__ = [
     "RunSummary",
     "Simulation",
     "canonical_vote",
+    "estimate",
     "make_agents",
     "parse_reply",
     "plan",

@@ -90,8 +90,19 @@ def provenance(spec: RunSpec, lang: Language, rm: ResolvedModel, mode: str) -> d
 class Simulation:
     """State of one run. Each agent's message list is append-only (see _prompts)."""
 
-    def __init__(self, spec: RunSpec, model: Model, rm: ResolvedModel, lang: Language):
+    def __init__(
+        self,
+        spec: RunSpec,
+        model: Model,
+        rm: ResolvedModel,
+        lang: Language,
+        slot_base: int | None = None,
+    ):
         self.spec, self.model, self.rm, self.lang = spec, model, rm, lang
+        # On the embedded server each agent keeps its own llama.cpp slot, so the
+        # slot's cached prompt is always that agent's previous prompt and only
+        # the new tokens are processed (not part of the cache key).
+        self.slot_base = slot_base
         self.settings = spec.settings
         self.agents = make_agents(spec, lang)
         self.turns = spec.protocol.turns or [e.turn for e in lang.scenario.events]
@@ -107,13 +118,20 @@ class Simulation:
         self.unseen: dict[int, list[str]] = {a.index: [] for a in self.agents}
         self.result = RunResult(spec.run_id, "running")
 
-    def _params(self, decision: bool, call_seed: int) -> dict[str, Any]:
+    def _params(self, decision: bool, call_seed: int, agent: Agent) -> dict[str, Any]:
         s = self.settings
         params: dict[str, Any] = {
             "temperature": s.temperature,
             "max_tokens": s.max_tokens,
             "seed": call_seed,
         }
+        if self.rm.kind == "synthetic":  # its parameters are part of the cache key
+            from ..llm._synthetic import profile_hash
+
+            over = self.settings.extra.get("synthetic")
+            params["synthetic_profile"] = profile_hash(
+                self.rm.provenance["synthetic_profile"], over
+            )
         if self.mode == "json_schema":
             max_chars = None
             if self.rm.kind == "local":  # llama.cpp enforces maxLength in its grammar
@@ -126,6 +144,9 @@ class Simulation:
             params["response_format"] = P.response_schema(self.lang, decision, max_chars)
         elif self.mode == "json_object":
             params["response_format"] = {"type": "json_object"}
+        if self.rm.kind == "local" and self.slot_base is not None:
+            extra_body = dict(self.settings.extra.get("extra_body") or {})
+            params["extra_body"] = {**extra_body, "id_slot": self.slot_base + agent.index}
         return params
 
     async def agent_turn(self, agent: Agent, turn: int, decision: bool, probe: bool) -> dict:
@@ -138,7 +159,9 @@ class Simulation:
         request = ChatRequest(
             model=self.spec.model,
             messages=tuple(msgs),
-            params=self._params(decision, (self.spec.seed + 7919 * turn + agent.index) % 2**31),
+            params=self._params(
+                decision, (self.spec.seed + 7919 * turn + agent.index) % 2**31, agent
+            ),
             run_id=self.spec.run_id,
             replicate=self.spec.replicate,
             tags={"agent": agent.role, "turn": turn},
@@ -209,10 +232,12 @@ class Simulation:
         return self.result
 
 
-async def simulate_run(spec: RunSpec, model: Model, rm: ResolvedModel, path: Path) -> RunResult:
+async def simulate_run(
+    spec: RunSpec, model: Model, rm: ResolvedModel, path: Path, slot_base: int | None = None
+) -> RunResult:
     """Play one run and publish its transcript at ``path`` (atomically)."""
     lang = load_language(spec.language)
-    sim = Simulation(spec, model, rm, lang)
+    sim = Simulation(spec, model, rm, lang, slot_base)
     writer = TranscriptWriter(path)
     writer.header(
         {"run_id": spec.run_id, **spec.spec_dict()},

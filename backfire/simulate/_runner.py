@@ -110,7 +110,10 @@ async def run_manifest(
     store = Store(store_path or out / ".backfire" / "cache.sqlite")
     models: dict[tuple[str, str], Any] = {}
     n_parallel = max(1, min(max_concurrent_runs, len(todo))) * 10
-    sem = asyncio.Semaphore(max_concurrent_runs)
+    # Each running simulation holds one block of ten server slots (embedded model).
+    blocks: asyncio.Queue[int] = asyncio.Queue()
+    for b in range(max_concurrent_runs):
+        blocks.put_nowait(b)
     bar = _Progress(len(todo), progress)
 
     def model_for(r: RunSpec):  # noqa: ANN202
@@ -120,22 +123,24 @@ async def run_manifest(
         return models[key]
 
     async def one(r: RunSpec) -> None:
-        async with sem:
+        block = await blocks.get()
+        try:
             model, rm = model_for(r)
-            res: RunResult = await simulate_run(
-                r, model, rm, transcript_path(out, r.study, r.run_id)
-            )
-            summary.calls += res.calls
-            summary.cache_hits += res.cache_hits
-            summary.prompt_tokens += res.prompt_tokens
-            summary.completion_tokens += res.completion_tokens
-            summary.cost_usd += res.cost_usd
-            if res.status == "complete":
-                summary.runs_completed += 1
-            else:
-                summary.runs_failed += 1
-                summary.failures.append(f"{r.run_id}: {res.status}")
-            bar.update(summary)
+            path = transcript_path(out, r.study, r.run_id)
+            res: RunResult = await simulate_run(r, model, rm, path, slot_base=block * 10)
+        finally:
+            blocks.put_nowait(block)
+        summary.calls += res.calls
+        summary.cache_hits += res.cache_hits
+        summary.prompt_tokens += res.prompt_tokens
+        summary.completion_tokens += res.completion_tokens
+        summary.cost_usd += res.cost_usd
+        if res.status == "complete":
+            summary.runs_completed += 1
+        else:
+            summary.runs_failed += 1
+            summary.failures.append(f"{r.run_id}: {res.status}")
+        bar.update(summary)
 
     tasks = [asyncio.create_task(one(r)) for r in todo]
     try:

@@ -3,6 +3,6 @@
 The scripted ``synthetic`` model lives with the providers in ``backfire.llm``.
 """
 
-from ._fake_openai import FakeOpenAIServer
+from ._fake_openai import FakeOpenAIProcess, FakeOpenAIServer
 
-__all__ = ["FakeOpenAIServer"]
+__all__ = ["FakeOpenAIProcess", "FakeOpenAIServer"]

@@ -42,6 +42,14 @@ class FakeOpenAIServer:
             def log_message(self, *args: object) -> None:  # quiet
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802
+                data = json.dumps(server.stats()).encode()
+                self.send_response(200 if self.path.rstrip("/").endswith("/stats") else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status, headers, payload = server._handle(self.path, body)
@@ -74,6 +82,16 @@ class FakeOpenAIServer:
     @property
     def duplicate_calls(self) -> int:
         return sum(n - 1 for n in self.accepted.values() if n > 1)
+
+    def stats(self) -> dict[str, int]:
+        """Counters, also served at ``GET /v1/stats``."""
+        with self._lock:
+            return {
+                "accepted": sum(self.accepted.values()),
+                "duplicate_calls": self.duplicate_calls,
+                "rejected_429": self.rejected_429,
+                "failed_500": self.failed_500,
+            }
 
     def _handle(self, path: str, body: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
         if not path.rstrip("/").endswith("/chat/completions"):
@@ -141,3 +159,39 @@ class FakeOpenAIServer:
                 "usage": usage,
             },
         )
+
+
+def _serve(conn, kwargs: dict[str, Any]) -> None:  # noqa: ANN001
+    with FakeOpenAIServer(**kwargs) as srv:
+        conn.send(srv.base_url)
+        conn.recv()  # block until told to stop
+
+
+class FakeOpenAIProcess:
+    """The same server in its own process, so its work does not share the client's
+    interpreter (as with a real, remote provider). Counters via :meth:`stats`."""
+
+    def __init__(self, **kwargs: Any):
+        import multiprocessing as mp
+
+        ctx = mp.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(child, kwargs), daemon=True)
+        self.base_url = ""
+
+    def __enter__(self) -> FakeOpenAIProcess:
+        self._proc.start()
+        self.base_url = self._conn.recv()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._conn.send("stop")
+        self._proc.join(10)
+        if self._proc.is_alive():
+            self._proc.terminate()
+
+    def stats(self) -> dict[str, int]:
+        import urllib.request
+
+        with urllib.request.urlopen(self.base_url + "/stats", timeout=10) as r:
+            return json.loads(r.read())

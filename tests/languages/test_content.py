@@ -13,10 +13,28 @@ from backfire.languages import (
     available_languages,
     detect_language,
     load_language,
+    remove_language_dir,
     script_share,
 )
 
-SIXTEEN = ["en", "ja", "zh", "ko", "ar", "hi", "ru", "es", "fr", "de", "pt", "it", "tr", "id", "vi", "sv"]
+SIXTEEN = [
+    "en",
+    "ja",
+    "zh",
+    "ko",
+    "ar",
+    "hi",
+    "ru",
+    "es",
+    "fr",
+    "de",
+    "pt",
+    "it",
+    "tr",
+    "id",
+    "vi",
+    "sv",
+]
 FILES = ("scenario.yaml", "personas.yaml", "phrases.yaml", "meta.yaml")
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 NOT_TRANSLATED = {"name", "code", "id", "phase", "turn", "script", "direction", "segmentation"}
@@ -119,26 +137,37 @@ def test_languages_cli_json_lists_sixteen(capsys):
     assert next(r for r in rows if r["code"] == "ar")["direction"] == "rtl"
 
 
-def test_a_seventeenth_language_is_a_data_only_change(tmp_path):
+@pytest.fixture
+def extra_dir(tmp_path):
+    add_language_dir(tmp_path)
+    yield tmp_path
+    remove_language_dir(tmp_path)
+
+
+def test_a_seventeenth_language_is_a_data_only_change(extra_dir):
+    tmp_path = extra_dir
     folder = tmp_path / "eo"
     shutil.copytree(DATA_DIR / "en", folder)
     meta = (folder / "meta.yaml").read_text().replace("code: en", "code: eo")
     (folder / "meta.yaml").write_text(meta.replace("name: English", "name: Esperanto"))
-    add_language_dir(tmp_path)
     assert "eo" in available_languages()
     lang = load_language("eo")
     assert lang.meta.name == "Esperanto"
     from backfire.spec import load_study
 
-    assert len(load_study("study1", "smoke", models=["synthetic"], languages=["eo"]).manifest()) == 2
+    assert (
+        len(load_study("study1", "smoke", models=["synthetic"], languages=["eo"]).manifest()) == 2
+    )
 
 
-def test_broken_folder_names_the_file(tmp_path):
+def test_broken_folder_names_the_file(extra_dir):
+    tmp_path = extra_dir
     folder = tmp_path / "xx"
     shutil.copytree(DATA_DIR / "en", folder)
-    (folder / "meta.yaml").write_text((folder / "meta.yaml").read_text().replace("code: en", "code: xx"))
+    (folder / "meta.yaml").write_text(
+        (folder / "meta.yaml").read_text().replace("code: en", "code: xx")
+    )
     (folder / "personas.yaml").write_text("personas: []\n")
-    add_language_dir(tmp_path)
     with pytest.raises(LanguageError, match="personas.yaml"):
         load_language("xx")
 

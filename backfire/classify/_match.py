@@ -1,0 +1,626 @@
+"""The compiled matcher: a few scans per batch of utterances.
+
+A batch of utterances is normalised, joined with :data:`SEP` and stripped of
+diacritics once. Then, over that one string:
+
+1. an Aho-Corasick automaton finds every ``term`` and ``stem`` of every
+   category (word boundaries are checked around each hit);
+2. a second automaton finds the literals that pattern matches must contain
+   (see ``_requirements.py``), which tells, per pattern, the few utterances
+   where it can match; each pattern then runs once over just those
+   utterances, joined again;
+3. a third finds negator literals, so that the negation rule is evaluated
+   only for hits that have a negator near them.
+
+``numpy.searchsorted`` maps offsets back to utterances. The rules themselves
+are in ``_rules.py`` and shared with the reference loop (``_naive.py``);
+``README.md`` states them in words.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from . import _normalize as nz
+from ._lexicon import CATEGORIES, Entry, Lexicon, Negation, lexicon_key, load_lexicon
+from ._requirements import (
+    TRUE,
+    Condition,
+    Score,
+    best_condition,
+    frequency_score,
+)
+from ._rules import CompiledNegation, accept, negated, pattern_spans, select_longest
+
+_BATCH = 50_000
+_CLAUSE_CODES = np.array(sorted(map(ord, nz.CLAUSE_CHARS)), dtype=np.uint32)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An entry compiled for matching."""
+
+    index: int
+    cat: int
+    entry: Entry
+    norm: str  # normalised, with diacritics
+    key: str  # normalised and stripped: what is searched
+    plain: bool  # the entry has no diacritics (any text diacritics are fine)
+    need_start: bool  # spaced script and the entry starts with a word character
+    need_end: bool  # ... and, for terms, ends with one
+    regex: re.Pattern[str] | None = None  # pattern as written (normalised)
+    sregex: re.Pattern[str] | None = None  # pattern, stripped: what is searched
+    requires: Condition = TRUE  # literal prefilter of a pattern
+
+
+class Matcher:
+    """Everything needed to classify text in one language, built once per lexicon.
+
+    Use :func:`get_matcher` (cached on the lexicon's file hashes) rather than
+    the constructor.
+    """
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.spaced = lexicon.spaced
+        self.marks = lexicon.script in nz.MARK_SCRIPTS
+        sample = _sample_text(lexicon.path.parent)
+        score = frequency_score(sample) if sample else None
+        prepared = [
+            _prepare(i, e, self.spaced, self.marks, score) for i, e in enumerate(lexicon.entries)
+        ]
+        self.entries: tuple[Prepared, ...] = tuple(prepared)
+        self.labels = [p.entry.label for p in prepared]
+        self.cat_of = np.array([p.cat for p in prepared], dtype=np.int64)
+        self.negation = compile_negation(lexicon.negation, self.spaced, self.marks)
+        self.literals = tuple(p for p in prepared if p.sregex is None)
+        self.patterns = tuple(p for p in prepared if p.sregex is not None)
+        self.uncovered = tuple(p for p in self.patterns if p.requires == TRUE)
+        self.any_diacritics = not all(p.plain for p in prepared)
+
+        table: dict[str, list[tuple[int, bool, bool]]] = {}
+        for p in self.literals:
+            table.setdefault(p.key, []).append((p.index, p.need_start, p.need_end))
+        self.automaton = _automaton({k: (len(k), tuple(v)) for k, v in table.items()})
+
+        # prefilter: per pattern, clauses of literal-id arrays (see _requirements.py)
+        lit_ids: dict[str, int] = {}
+        self.conditions: list[tuple[int, list[list[list[int]]]]] = []
+        for p in self.patterns:
+            if p.requires == TRUE:
+                continue
+            clauses = []
+            for clause in p.requires:
+                sets = []
+                for lits in clause:
+                    sets.append([lit_ids.setdefault(lit, len(lit_ids)) for lit in sorted(lits)])
+                clauses.append(sets)
+            self.conditions.append((p.index, clauses))
+        self.n_lits = max(len(lit_ids), 1)
+        self.cover_automaton = _automaton(lit_ids)
+
+        # negation prefilter: literals one of which any negator match contains
+        neg_lits: set[str] = set()
+        self.neg_everywhere = False
+        for kind, value in lexicon.negation.negators:
+            if kind == "pattern":
+                cond = best_condition(nz.prepare_regex(value, stripped=True, marks=self.marks))
+                if cond == TRUE:
+                    self.neg_everywhere = True
+                for clause in cond:
+                    if clause:
+                        neg_lits |= clause[0]
+            else:
+                neg_lits.add(nz.strip(nz.normalize(value.strip()))[0])
+        self.neg_automaton = _automaton({k: len(k) for k in neg_lits if k})
+
+    # -- the fast path -------------------------------------------------------------------------
+
+    def match(self, texts: Sequence[str]) -> tuple[np.ndarray, list[list[str]]]:
+        """Counts (n x 5, int64) and matched labels for cleaned texts (no None, no NUL)."""
+        rows, idx = self.hits(texts)
+        return self.tabulate(len(texts), rows, idx)
+
+    def hits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Counted hits as (row, entry index) arrays, ordered by row and position."""
+        rows: list[np.ndarray] = []
+        idx: list[np.ndarray] = []
+        for lo in range(0, len(texts), _BATCH):
+            r, i = self._match_batch(texts[lo : lo + _BATCH])
+            rows.append(r + lo)
+            idx.append(i)
+        if not rows:
+            return _arr([]), _arr([])
+        return np.concatenate(rows), np.concatenate(idx)
+
+    def tabulate(
+        self, n: int, rows: np.ndarray, idx: np.ndarray
+    ) -> tuple[np.ndarray, list[list[str]]]:
+        """Per-row category counts and ``category:entry`` lists from hit arrays."""
+        counts = np.zeros((n, len(CATEGORIES)), dtype=np.int64)
+        np.add.at(counts, (rows, self.cat_of[idx]), 1)
+        # Many small allocations (one list per row) would trigger the cyclic
+        # garbage collector over and over; nothing here creates cycles.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            matched: list[list[str]] = [[] for _ in range(n)]
+            labels = self.labels
+            for u, i in zip(rows.tolist(), idx.tolist(), strict=True):
+                matched[u].append(labels[i])
+        finally:
+            if gc_was_on:
+                gc.enable()
+        return counts, matched
+
+    def _match_batch(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        if not self.entries or not texts:
+            return _arr([]), _arr([])
+        norm = nz.normalize(nz.SEP + nz.SEP.join(texts) + nz.SEP)
+        S, deleted = nz.strip(norm)
+        parts = S.split(nz.SEP)
+        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        # parts = ["", t0, t1, ..., ""]: utterance i spans [starts[i], ends[i])
+        starts = np.cumsum(lengths + len(nz.SEP))[:-2]
+        ends = starts + lengths[1:-1]
+
+        s, e, idx = self._literal_hits(S)
+        if self.patterns:
+            s2, e2, i2 = self._pattern_hits(S, starts, ends)
+            s, e, idx = np.r_[s, s2], np.r_[e, e2], np.r_[idx, i2]
+        if len(s) == 0:
+            return _arr([]), _arr([])
+        keep = self._filter(norm, S, deleted, s, e, idx)
+        s, e, idx = s[keep], e[keep], idx[keep]
+        if len(s) == 0:
+            return _arr([]), _arr([])
+        utt = np.searchsorted(starts, s, side="right") - 1
+        s, e, idx, utt, cat = _dedupe(s, e, idx, utt, self.cat_of[idx])
+        return utt, idx
+
+    def _literal_hits(self, S: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Terms and stems, with word boundaries checked in spaced scripts."""
+        hs: list[int] = []
+        he: list[int] = []
+        hi: list[int] = []
+        if self.automaton is not None:
+            extra = nz.word_chars_extra()
+            spaced = self.spaced
+            for end, (klen, lits) in self.automaton.iter(S):
+                s = end - klen + 1
+                e = end + 1
+                if spaced:
+                    c = S[s - 1]
+                    word_before = c.isalnum() or c in extra
+                    c = S[e]
+                    word_after = c.isalnum() or c in extra
+                    for i, need_start, need_end in lits:
+                        if (need_start and word_before) or (need_end and word_after):
+                            continue
+                        hs.append(s)
+                        he.append(e)
+                        hi.append(i)
+                else:
+                    for i, _, _ in lits:
+                        hs.append(s)
+                        he.append(e)
+                        hi.append(i)
+        return _arr(hs), _arr(he), _arr(hi)
+
+    def _candidates(self, S: str, starts: np.ndarray) -> dict[int, np.ndarray]:
+        """Per pattern, the utterances that satisfy one clause of its literal condition."""
+        n_utt = len(starts)
+        everyone = np.arange(n_utt, dtype=np.int64)
+        todo: dict[int, np.ndarray] = {p.index: everyone for p in self.uncovered}
+        if self.cover_automaton is None:
+            return todo
+        k = self.n_lits
+        codes = np.array([end * k + lid for end, lid in self.cover_automaton.iter(S)], np.int64)
+        if len(codes) == 0:
+            return todo
+        utt = np.searchsorted(starts, codes // k, side="right") - 1
+        key = _unique((codes % k) * n_utt + utt)  # (literal, utterance), sorted
+        lit_of, utt_of = key // n_utt, key % n_utt
+        bounds = np.searchsorted(lit_of, np.arange(k + 1, dtype=np.int64)).tolist()
+        for p_index, clauses in self.conditions:
+            found: list[np.ndarray] = []
+            for clause in clauses:
+                acc: np.ndarray | None = None
+                for ids in clause:
+                    parts = [
+                        utt_of[bounds[i] : bounds[i + 1]] for i in ids if bounds[i + 1] > bounds[i]
+                    ]
+                    if not parts:
+                        acc = None
+                        break
+                    u = _unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+                    acc = u if acc is None else np.intersect1d(acc, u, assume_unique=True)
+                    if len(acc) == 0:
+                        acc = None
+                        break
+                if acc is not None:
+                    found.append(acc)
+            if found:
+                todo[p_index] = found[0] if len(found) == 1 else _unique(np.concatenate(found))
+        return todo
+
+    def _pattern_hits(
+        self, S: str, starts: np.ndarray, ends: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Run each pattern once over the utterances that can hold a match, joined."""
+        hs: list[np.ndarray] = []
+        he: list[np.ndarray] = []
+        hi: list[np.ndarray] = []
+        n_utt = len(starts)
+        for p_index, utts in self._candidates(S, starts).items():
+            rx = self.entries[p_index].sregex
+            if len(utts) == n_utt:
+                sub, sub_starts, sub_ends = S, starts, ends
+            else:
+                us, ue = starts[utts], ends[utts]
+                sub = nz.SEP.join([S[a:b] for a, b in zip(us.tolist(), ue.tolist(), strict=True)])
+                sub = nz.SEP + sub + nz.SEP
+                lengths = ue - us
+                sub_starts = np.cumsum(lengths + len(nz.SEP)) - lengths
+                sub_ends = sub_starts + lengths
+            a, b, k = _joined_spans(rx, sub, sub_starts, sub_ends)  # type: ignore[arg-type]
+            if len(a):
+                shift = starts[utts[k]] - sub_starts[k]
+                hs.append(a + shift)
+                he.append(b + shift)
+                hi.append(np.full(len(a), p_index, dtype=np.int64))
+        if not hs:
+            return _arr([]), _arr([]), _arr([])
+        return np.concatenate(hs), np.concatenate(he), np.concatenate(hi)
+
+    def _filter(
+        self,
+        norm: str,
+        S: str,
+        deleted: np.ndarray | None,
+        s: np.ndarray,
+        e: np.ndarray,
+        idx: np.ndarray,
+    ) -> np.ndarray:
+        """Boolean mask: hits kept by the diacritics rule and not negated."""
+        keep = np.ones(len(s), dtype=bool)
+        entries = self.entries
+        if self.any_diacritics and S is not norm:
+            plain = np.array([p.plain for p in entries], dtype=bool)
+            todo = np.flatnonzero(~plain[idx])
+            if len(todo):
+                os_ = nz.to_original(s[todo], deleted, len(norm)).tolist()
+                oe_ = nz.to_original(e[todo], deleted, len(norm)).tolist()
+                for j, k in enumerate(todo.tolist()):
+                    a, b = int(s[k]), int(e[k])
+                    if not accept(entries[int(idx[k])], norm[os_[j] : oe_[j]], S[a:b]):
+                        keep[k] = False
+        neg = self.negation
+        if neg.before is None and neg.after is None:
+            return keep
+        negatable = np.array([p.entry.negatable for p in entries], dtype=bool)
+        check = keep & negatable[idx] & self._near_negator(S, s, e)
+        for k in np.flatnonzero(check).tolist():
+            if negated(S, int(s[k]), int(e[k]), neg):
+                keep[k] = False
+        return keep
+
+    def _near_negator(self, S: str, s: np.ndarray, e: np.ndarray) -> np.ndarray:
+        """Hits whose negation window holds a negator literal (a superset of negated).
+
+        Computes each hit's window exactly as :func:`negated` does (clause
+        punctuation, then tokens or characters), vectorised over hits, and
+        tests whether a negator literal starts inside it.
+        """
+        if self.neg_everywhere:
+            return np.ones(len(s), dtype=bool)
+        if self.neg_automaton is None:
+            return np.zeros(len(s), dtype=bool)
+        found = [end - klen + 1 for end, klen in self.neg_automaton.iter(S)]
+        if not found:
+            return np.zeros(len(s), dtype=bool)
+        neg_at = np.sort(np.array(found, dtype=np.int64))
+        codes = np.frombuffer(S.encode("utf-32-le"), dtype=np.uint32)
+        clause = np.flatnonzero(np.isin(codes, _CLAUSE_CODES))
+        spaces = np.flatnonzero(codes == 32) if self.spaced else None
+        rule = self.negation.rule
+        out = np.zeros(len(s), dtype=bool)
+        if self.negation.before is not None:
+            w = rule.window
+            lo = np.maximum(0, s - 40 * w - 8)
+            k = np.searchsorted(clause, s, side="left") - 1
+            lo = np.maximum(lo, np.where(k >= 0, clause[np.clip(k, 0, None)] + 1, 0))
+            if spaces is not None:
+                # the tail without trailing spaces, then back w spaces
+                t_end = s - (codes[np.clip(s - 1, 0, None)] == 32)
+                j = np.searchsorted(spaces, t_end, side="left") - w
+                first = np.searchsorted(spaces, lo, side="left")
+                region_lo = np.where(j >= first, spaces[np.clip(j, 0, None)] + 1, lo)
+            else:
+                region_lo = np.maximum(lo, s - w)
+            out |= _any_between(neg_at, region_lo, s)
+        if self.negation.after is not None:
+            w = rule.after_window
+            hi = e + 40 * w + 40
+            k = np.searchsorted(clause, e, side="left")
+            hi = np.minimum(
+                hi, np.where(k < len(clause), clause[np.clip(k, None, len(clause) - 1)], hi)
+            )
+            if spaces is not None:
+                lead = (codes[np.clip(e, None, len(codes) - 1)] == 32).astype(np.int64)
+                n = w + 1 - lead
+                j = np.searchsorted(spaces, e + lead, side="left") + n - 1
+                region_hi = np.where(j < len(spaces), spaces[np.clip(j, None, len(spaces) - 1)], hi)
+                region_hi = np.minimum(region_hi, hi)
+            else:
+                region_hi = np.minimum(hi, e + w)
+            out |= _any_between(neg_at, e, region_hi)
+        return out
+
+
+def _any_between(sorted_pos: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Whether some position p with lo <= p < hi exists, per (lo, hi)."""
+    return np.searchsorted(sorted_pos, hi, side="left") > np.searchsorted(
+        sorted_pos, lo, side="left"
+    )
+
+
+def _sample_text(folder: Any) -> str:
+    """Normalised, stripped text of a language's phrase bank and scenario.
+
+    Only used to estimate how common prefilter literals are (speed, not results).
+    """
+    parts = []
+    for name in ("phrases.yaml", "scenario.yaml", "annotated.yaml"):
+        f = folder / name
+        if f.is_file():
+            parts.append(f.read_text(encoding="utf-8"))
+    return nz.strip(nz.normalize("\n".join(parts)))[0]
+
+
+def _arr(x: list[int]) -> np.ndarray:
+    return np.array(x, dtype=np.int64)
+
+
+def _automaton(words: dict[str, Any]) -> Any:
+    """An Aho-Corasick automaton over ``words`` (value stored per word), or None."""
+    if not words:
+        return None
+    import ahocorasick
+
+    a = ahocorasick.Automaton()
+    for key, value in words.items():
+        a.add_word(key, value)
+    a.make_automaton()
+    return a
+
+
+def _joined_spans(
+    rx: re.Pattern[str], S: str, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`pattern_spans` of every utterance of a joined string, in one scan.
+
+    Returns starts, ends and utterance numbers of the matches. A match that
+    reaches outside its utterance (into the separator) could hide or fake
+    matches of the utterances it touches; those utterances are searched again
+    one by one, so the result equals a per-utterance search.
+    """
+    spans = [m.span() for m in rx.finditer(S)]
+    if not spans:
+        return _arr([]), _arr([]), _arr([])
+    arr = np.array(spans, dtype=np.int64)
+    a, b = arr[:, 0], arr[:, 1]
+    k = np.searchsorted(starts, a, side="right") - 1
+    kc = np.clip(k, 0, None)
+    inside = (k >= 0) & (a >= starts[kc]) & (b <= ends[kc])
+    nonempty = a < b
+    bad = nonempty & ~inside
+    if not bad.any():
+        return a[nonempty], b[nonempty], k[nonempty]
+    redo: set[int] = set()
+    for x, y in zip(a[bad].tolist(), b[bad].tolist(), strict=True):
+        # every utterance whose "\n" + text + "\n" overlaps [x, y)
+        lo = int(np.searchsorted(ends, x - 1, side="left"))
+        hi = int(np.searchsorted(starts, y + 1, side="left"))
+        redo.update(range(lo, hi))
+    keep = nonempty & inside & ~np.isin(k, list(redo))
+    out_a, out_b, out_k = a[keep].tolist(), b[keep].tolist(), k[keep].tolist()
+    for u in sorted(redo):
+        us, ue = int(starts[u]), int(ends[u])
+        for x, y in pattern_spans(rx, S[us - 1 : ue + 1]):
+            out_a.append(us - 1 + x)
+            out_b.append(us - 1 + y)
+            out_k.append(u)
+    return _arr(out_a), _arr(out_b), _arr(out_k)
+
+
+def _unique(x: np.ndarray, counts: bool = False) -> Any:
+    """Sorted unique values (and counts) by sorting; for int64 keys several times
+    faster than numpy 2's hash-based ``np.unique``."""
+    x = np.sort(x)
+    first = np.ones(len(x), dtype=bool)
+    first[1:] = x[1:] != x[:-1]
+    if not counts:
+        return x[first]
+    at = np.flatnonzero(first)
+    return x[at], np.diff(np.r_[at, len(x)])
+
+
+def _dedupe(
+    s: np.ndarray, e: np.ndarray, idx: np.ndarray, utt: np.ndarray, cat: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Apply :func:`select_longest` per (utterance, category); sort by utterance, start."""
+    order = np.lexsort((idx, e, s, cat, utt))
+    s, e, idx, utt, cat = s[order], e[order], idx[order], utt[order], cat[order]
+    group = utt * len(CATEGORIES) + cat
+    new = np.ones(len(s), dtype=bool)
+    new[1:] = group[1:] != group[:-1]
+    overlaps = ~new & (s < _group_running_max(e, new))
+    keep = np.ones(len(s), dtype=bool)
+    if overlaps.any():
+        # only groups with an overlap need the (Python) longest-first selection
+        gid = np.cumsum(new) - 1
+        first = np.flatnonzero(new)
+        last = np.r_[first[1:], len(s)]
+        sl, el, il = s.tolist(), e.tolist(), idx.tolist()
+        for g in np.unique(gid[overlaps]).tolist():
+            a, b = int(first[g]), int(last[g])
+            chosen = set(select_longest([(sl[k], el[k], il[k]) for k in range(a, b)]))
+            for k in range(a, b):
+                keep[k] = (sl[k], el[k], il[k]) in chosen
+    s, e, idx, utt, cat = s[keep], e[keep], idx[keep], utt[keep], cat[keep]
+    order = np.lexsort((idx, cat, s, utt))
+    return s[order], e[order], idx[order], utt[order], cat[order]
+
+
+def _group_running_max(e: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """For each hit, the largest end among earlier hits of its group (-1 for the first)."""
+    gid = np.cumsum(new) - 1
+    big = int(e.max()) + 1 if len(e) else 1
+    run = np.maximum.accumulate(e + gid * big)  # groups never mix: each sits above the last
+    prev = np.r_[-1, run[:-1]] - gid * big
+    return np.where(new, -1, prev)
+
+
+# -- compilation ---------------------------------------------------------------------------------
+
+
+def _prepare(
+    index: int, entry: Entry, spaced: bool, marks: bool, score: Score | None = None
+) -> Prepared:
+    cat = CATEGORIES.index(entry.category)
+    if entry.kind == "pattern":
+        src = nz.prepare_regex(entry.value, marks=marks)
+        s_src = nz.prepare_regex(entry.value, stripped=True, marks=marks)
+        return Prepared(
+            index,
+            cat,
+            entry,
+            src,
+            s_src,
+            s_src == src,
+            False,
+            False,
+            re.compile(src, re.MULTILINE),
+            re.compile(s_src, re.MULTILINE),
+            best_condition(s_src, score),
+        )
+    norm = nz.normalize(entry.value.strip())
+    key, _ = nz.strip(norm)
+    need_start = spaced and nz.is_word(key[0])
+    need_end = spaced and entry.kind == "term" and nz.is_word(key[-1])
+    return Prepared(index, cat, entry, norm, key, key == norm, need_start, need_end)
+
+
+def compile_negation(rule: Negation, spaced: bool, marks: bool = True) -> CompiledNegation:
+    """One regex over all negators, applied to the window text (stripped).
+
+    Terms sharing a boundary rule go into one bracketed alternation, so the
+    word-character class is tested once per position, not once per negator.
+    """
+    w = nz.word_class() if marks else "\\w"
+    groups: dict[tuple[bool, bool], list[str]] = {}
+    patterns = []
+    for kind, value in rule.negators:
+        if kind == "pattern":
+            patterns.append(f"(?:{nz.prepare_regex(value, stripped=True, marks=marks)})")
+            continue
+        key = nz.strip(nz.normalize(value.strip()))[0]
+        if not spaced or (kind == "term" and "'" in key):
+            bounds = (False, False)  # unspaced script, or a clitic such as n't
+        else:
+            bounds = (nz.is_word(key[0]), kind == "term" and nz.is_word(key[-1]))
+        groups.setdefault(bounds, []).append(key)
+    parts = []
+    for (start, end), keys in groups.items():
+        alt = trie_regex(keys)
+        parts.append(
+            ("(?<![" + w + "])" if start else "")
+            + f"(?:{alt})"
+            + ("(?![" + w + "])" if end else "")
+        )
+    parts += patterns
+    rx = re.compile("|".join(parts), re.MULTILINE) if parts else None
+    before = rx if rx is not None and rule.window > 0 else None
+    after = rx if rx is not None and rule.after and rule.after_window > 0 else None
+    return CompiledNegation(before, after, rule, spaced)
+
+
+def trie_regex(words: Iterable[str]) -> str:
+    """An alternation of literal words as a regex trie.
+
+    Python's ``re`` tries the branches of ``a|b|c`` one by one at every
+    position; sharing prefixes (``no|not|never`` -> ``n(?:o(?:t)?|ever)``) makes
+    a search over a few dozen negators several times faster. Backtracking
+    still finds a shorter word when a longer one fails its boundary.
+
+    Examples
+    --------
+    >>> trie_regex(["no", "not", "never"])
+    'n(?:ever|o(?:t)?)'
+    """
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        end = "" in node
+        alts = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if end:
+            return f"(?:{body})?"
+        return body
+
+    return emit(trie)
+
+
+@cache
+def _matcher_for(key: tuple[str, str, tuple[tuple[str, str], ...]]) -> Matcher:
+    return Matcher(load_lexicon(key[0]))
+
+
+def get_matcher(language: str) -> Matcher:
+    """The compiled matcher of a language, rebuilt only when a lexicon file changes."""
+    return _matcher_for(lexicon_key(language))
+
+
+def _worker_hits(language: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    # runs in a forked child: the parent's compiled matcher is inherited, not rebuilt
+    return get_matcher(language).hits(texts)
+
+
+def match_parallel(
+    language: str, texts: list[str], workers: int
+) -> tuple[np.ndarray, list[list[str]]]:
+    """:meth:`Matcher.match` split over ``workers`` forked processes.
+
+    Falls back to one process where ``fork`` is unavailable. Chunks are
+    contiguous, so hit arrays are simply offset and concatenated.
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    matcher = get_matcher(language)  # compile before forking
+    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        return matcher.match(texts)
+    step = -(-len(texts) // workers)
+    bounds = list(range(0, len(texts), step))
+    ctx = mp.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(bounds), mp_context=ctx) as pool:
+        futures = [pool.submit(_worker_hits, language, texts[lo : lo + step]) for lo in bounds]
+        parts = [f.result() for f in futures]
+    rows = np.concatenate([r + lo for (r, _), lo in zip(parts, bounds, strict=True)])
+    idx = np.concatenate([i for _, i in parts])
+    return matcher.tabulate(len(texts), rows, idx)

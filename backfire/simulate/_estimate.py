@@ -1,0 +1,138 @@
+"""What a study will cost, before it runs: calls, tokens and dollars.
+
+The engine itself is run "dry" once per (model, language, settings) cell, with
+a stand-in model that answers instantly with a reply of the expected length,
+so the prompt layout (the growing conversations) is exactly the real one. Every
+other run of the cell has the same structure, so the cell's totals are scaled
+by its number of runs. Expected replies: for ``synthetic`` the synthetic model
+itself (it is offline and instant, so the estimate is exact); for any other
+model a JSON reply whose speech and thought fill ``fill`` (default 0.8) of the
+asked-for word caps. Tokens are counted with an OpenAI tokenizer (o200k, bundled
+with litellm, offline) for non-synthetic models; prices come from litellm's
+offline cost map (``None`` where the model is not in it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from ..languages import load_language
+from ..llm import ChatRequest, ChatResponse, resolve
+from ..spec import RunSpec, StudySpec
+from ._engine import Simulation
+
+_COUNTER_MODEL = "gpt-4o-mini"
+
+
+class _DryModel:
+    def __init__(self, rm, spec: RunSpec, fill: float):  # noqa: ANN001
+        self.rm, self.spec, self.fill = rm, spec, fill
+        self.lang = load_language(spec.language)
+
+    def _count(self, text: str | list[dict[str, str]]) -> int:
+        if self.rm.kind == "synthetic":  # what the synthetic model reports
+            chars = text if isinstance(text, str) else "".join(m["content"] for m in text)
+            return max(1, len(chars) // 4)
+        from ..llm._litellm import litellm
+
+        ll = litellm()
+        if isinstance(text, str):
+            return ll.token_counter(model=_COUNTER_MODEL, text=text)
+        return ll.token_counter(model=_COUNTER_MODEL, messages=text)
+
+    def _reply(self, request: ChatRequest) -> str:
+        if self.rm.kind == "synthetic":
+            from ..llm._synthetic import profile_params, respond
+
+            profile = self.rm.litellm_model.split("/", 1)[1]
+            over = request.params.get("synthetic") or self.spec.settings.extra.get("synthetic")
+            return respond(
+                list(request.messages), request.params.get("seed"), profile_params(profile, over)
+            )
+        # Filler in the language's own script and length unit.
+        s = self.spec.settings
+        words = self.lang.scenario.system.base.split()
+        f = self.lang.meta.length_factor
+
+        def text(n_words: int) -> str:
+            n = max(1, round(n_words * self.fill))
+            if self.lang.meta.segmentation == "unspaced":
+                return "".join(words)[: round(n * f)]
+            return " ".join((words * (n // len(words) + 1))[: round(n * f)])
+
+        reply = {"speech": text(s.speech_words), "thought": text(s.thought_words)}
+        if "vote" in json.dumps(request.params.get("response_format", {})):
+            reply["vote"] = self.lang.scenario.votes["refuse"]
+        return json.dumps(reply, ensure_ascii=False)
+
+    async def generate(self, request: ChatRequest) -> ChatResponse:
+        text = self._reply(request)
+        return ChatResponse(
+            text=text,
+            model=self.rm.litellm_model,
+            prompt_tokens=self._count(list(request.messages)),
+            completion_tokens=self._count(text),
+        )
+
+
+class _NullWriter:
+    def turn(self, record: dict[str, Any]) -> None:
+        pass
+
+
+def _price(model: str, prompt: int, completion: int) -> float | None:
+    from ..llm._litellm import litellm
+
+    try:
+        a, b = litellm().cost_per_token(
+            model=model, prompt_tokens=prompt, completion_tokens=completion
+        )
+        return float(a + b)
+    except Exception:
+        return None
+
+
+def estimate(study: StudySpec, fill: float = 0.8) -> Any:
+    """One row per (model, language): runs, calls, prompt and completion tokens, cost.
+
+    Examples
+    --------
+    >>> from backfire.spec import load_study
+    >>> est = estimate(load_study("study1", "smoke", models=["synthetic"], languages=["en"]))
+    >>> int(est["calls"].sum())
+    60
+    """
+    import pandas as pd
+
+    cells: dict[tuple[str, str, str], list[RunSpec]] = {}
+    for r in study.manifest():
+        cells.setdefault((r.model, r.language, r.settings.model_dump_json()), []).append(r)
+    rows = []
+    for (model, language, _), runs in cells.items():
+        rm = resolve(model)
+        totals = {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
+        # Dry-run one run per aligned ratio present (prompts differ by the prefix).
+        by_ratio: dict[tuple[float, float], RunSpec] = {}
+        for r in runs:
+            by_ratio.setdefault((r.aligned_ratio, r.individuated_share), r)
+        per_run = {}
+        for key, r in by_ratio.items():
+            sim = Simulation(r, _DryModel(rm, r, fill), rm, load_language(language))
+            res = asyncio.run(sim.play(_NullWriter()))  # type: ignore[arg-type]
+            per_run[key] = res
+        for r in runs:
+            res = per_run[(r.aligned_ratio, r.individuated_share)]
+            totals["calls"] += res.calls
+            totals["prompt_tokens"] += res.prompt_tokens
+            totals["completion_tokens"] += res.completion_tokens
+        cost = (
+            0.0
+            if rm.kind in ("synthetic", "local")
+            else _price(model, totals["prompt_tokens"], totals["completion_tokens"])
+        )
+        rows.append(
+            {"model": model, "language": language, "runs": len(runs), **totals, "cost_usd": cost}
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,70 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from backfire.measures import CATEGORIES, add_indices, agent_measures, run_measures, text_length
+
+
+def _turns():
+    rows = []
+    for run, ratio in (("r0", 0.0), ("r1", 1.0)):
+        for agent in ("leader", "silent"):
+            for turn, vote in ((1, None), (15, "comply")):
+                hits = dict.fromkeys(CATEGORIES, 0)
+                if ratio == 1.0 and agent == "leader":
+                    hits["protective_harmony"] = 2
+                if ratio == 0.0:
+                    hits["harmful"] = 1
+                rows.append(
+                    {
+                        "run_id": run,
+                        "language": "en",
+                        "aligned_ratio": ratio,
+                        "model": "m",
+                        "agent": agent,
+                        "aligned": ratio == 1.0,
+                        "individuated": False,
+                        "turn": turn,
+                        "speech": "we stay together",
+                        "thought": "I am scared here now",
+                        "vote": vote if turn == 15 else None,
+                        "status": "ok",
+                        "speech_len": 3.0,
+                        "thought_len": 5.0,
+                        **hits,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_run_measures_rates():
+    runs = run_measures(_turns()).set_index("run_id")
+    assert runs.loc["r0", "harm_rate"] == 1.0 and runs.loc["r1", "harm_rate"] == 0.0
+    assert runs.loc["r1", "protective_rate"] == pytest.approx(4 / 4)
+    assert runs.loc["r1", "harmony_share"] == 1.0 and np.isnan(runs.loc["r0", "harmony_share"])
+    assert runs.loc["r0", "monologue_share"] == pytest.approx(5 / 8)
+    assert runs.loc["r0", "compliance"] == 1.0
+    # leader in r1 spoke protectively on the vote turn and complied: one of two votes
+    assert runs.loc["r1", "dissociation"] == 0.5
+
+
+def test_agent_measures_keep_flags():
+    agents = agent_measures(_turns())
+    assert len(agents) == 4 and set(agents["aligned"]) == {True, False}
+
+
+def test_indices_and_reference_set_stated():
+    runs = add_indices(run_measures(_turns()), reference="pooled")
+    assert "pooled" in runs.attrs["z_reference"] or "all rows" in runs.attrs["z_reference"]
+    r = runs.set_index("run_id")
+    assert r.loc["r0", "CPI"] > r.loc["r1", "CPI"]
+    assert r.loc["r1", "DI"] > r.loc["r0", "DI"]
+    assert np.allclose(runs["CPI"] + runs["DI"], 2 * runs["z_monologue_share"])
+    with pytest.raises(ValueError, match="allowed values: pooled, language, baseline"):
+        add_indices(runs, reference="nope")
+
+
+def test_text_length_word_equivalents():
+    assert text_length(["one two three", None, ""], "en") == [3.0, 0.0, 0.0]
+    (ja,) = text_length(["みんなで決めましょう"], "ja")
+    assert ja == pytest.approx(10 / 2.5)
