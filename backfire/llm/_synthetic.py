@@ -138,15 +138,18 @@ def respond(messages: list[dict[str, str]], seed: int | None, params: dict[str, 
     bank = lang.phrases.speech
     speech = rng.choice(bank[category]).format(**fill)
 
+    def logit(section: str, stem: str) -> float:
+        """Base logit plus the aligned/individuated shifts, each plus its language shift."""
+        base, shift = params[section], _lang_shift(params, code, section)
+        z = 0.0
+        for suffix, on in (("logit", True), ("aligned", aligned), ("individuated", individuated)):
+            if on:
+                key = f"{stem}_{suffix}"
+                z += float(base.get(key, 0.0)) + float(shift.get(key, 0.0))
+        return z
+
     th = params["thought"]
-    lt = _lang_shift(params, code, "thought")
-    w = th["withdrawn_logit"] + lt.get("withdrawn_logit", 0.0)
-    if aligned:
-        w += th["withdrawn_aligned"] + lt.get("withdrawn_aligned", 0.0)
-    if individuated:
-        w += th["withdrawn_individuated"] + lt.get("withdrawn_individuated", 0.0)
-    if probe:
-        w += 1.0
+    w = logit("thought", "withdrawn") + (1.0 if probe else 0.0)
     n_extra = th["extra_sentence_logit"] + (th["extra_sentence_aligned"] if aligned else 0.0)
     n_sent = 1 + (rng.random() < _sigmoid(n_extra)) + (rng.random() < _sigmoid(n_extra - 1))
     thoughts = []
@@ -156,13 +159,7 @@ def respond(messages: list[dict[str, str]], seed: int | None, params: dict[str, 
     reply: dict[str, str] = {"speech": speech, "thought": " ".join(thoughts)}
 
     if decision:
-        v = params["vote"]
-        lv = _lang_shift(params, code, "vote")
-        z = v["comply_logit"] + lv.get("comply_logit", 0.0)
-        if aligned:
-            z += v["comply_aligned"] + lv.get("comply_aligned", 0.0)
-        if individuated:
-            z += v["comply_individuated"] + lv.get("comply_individuated", 0.0)
+        z = logit("vote", "comply")
         if category == "harmful":
             z += 1.0
         elif category == "protective_principled":
