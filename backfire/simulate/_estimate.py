@@ -101,8 +101,8 @@ def estimate(study: StudySpec, fill: float = 0.8) -> Any:
     --------
     >>> from backfire.spec import load_study
     >>> est = estimate(load_study("study1", "smoke", models=["synthetic"], languages=["en"]))
-    >>> int(est["calls"].sum())
-    60
+    >>> int(est["calls"].sum())  # 2 runs x 10 agents x 2 events
+    40
     """
     import pandas as pd
 
