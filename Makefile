@@ -14,7 +14,11 @@ STUDY  ?= study1
 OUT    ?= data/runs
 PYTEST_ARGS ?=
 
-.PHONY: reproduce test test-fast lint format fetch-model simulate lock clean-venv
+NOTEBOOKS := study1_english_japanese study2_sixteen_languages study3_individuation study4_cross_model
+# Pass `model` to the notebooks only when MODEL was given (Study 4 has several).
+NB_MODEL = $(if $(filter command line environment,$(origin MODEL)),-p model $(MODEL))
+
+.PHONY: reproduce test test-fast lint format fetch-model simulate notebooks lock clean-venv
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/models.lock requirements/bootstrap.lock
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +38,17 @@ reproduce: fetch-model
 
 simulate: $(STAMP)
 	$(BIN)/backfire simulate --study $(STUDY) --preset $(PRESET) --model $(MODEL) --out $(OUT)
+
+# The four study notebooks with papermill (simulating only missing runs);
+# executed copies go to build/notebooks/. Not yet the main job: the reference
+# transcripts that make it fast are still to be generated (issue 8).
+notebooks: fetch-model
+	mkdir -p build/notebooks
+	for nb in $(NOTEBOOKS); do \
+	  $(BIN)/papermill notebooks/$$nb.ipynb build/notebooks/$$nb.ipynb -k python3 \
+	    -p preset $(PRESET) -p data_dir $(OUT) -p simulate missing \
+	    -p results_dir results -p figures_dir figures $(NB_MODEL) || exit 1; \
+	done
 
 test: fetch-model
 	$(BIN)/ruff check backfire tests benchmarks

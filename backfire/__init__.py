@@ -27,7 +27,16 @@ _LAZY = {
     "build_model": "backfire.llm",
 }
 
-_SUBPACKAGES = ("classify", "measures", "stats", "simulate", "spec", "languages", "llm")
+_SUBPACKAGES = (
+    "classify",
+    "measures",
+    "stats",
+    "results",
+    "simulate",
+    "spec",
+    "languages",
+    "llm",
+)
 
 __all__ = ["__version__", *_LAZY, *_SUBPACKAGES]
 

@@ -174,7 +174,8 @@ def add_indices(df: Any, reference: str = "pooled", baseline: dict[str, Any] | N
             stats = ref_rows.groupby("language")[c].agg(["mean", "std"])
             mu = out["language"].map(stats["mean"])
             sd = out["language"].map(stats["std"]).replace(0, np.nan)
-            out[f"z_{c}"] = ((col - mu) / sd).fillna(0.0)
+            # A language without reference rows (or with no spread) has no z: NaN, not 0.
+            out[f"z_{c}"] = (col - mu) / sd
     out["CPI"] = out["z_monologue_share"] + out["z_harm_rate"] - out["z_protective_rate"]
     out["DI"] = out["z_monologue_share"] + out["z_protective_rate"] - out["z_harm_rate"]
     out.attrs["z_reference"] = {
