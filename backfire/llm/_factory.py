@@ -13,6 +13,9 @@ from ._store import CachedModel, Store
 from ._types import Model
 from ._wrappers import LedgerModel, LimitedModel, RetryModel, limiter_for
 
+API_TIMEOUT_S = 120.0
+LOCAL_TIMEOUT_S = 1800.0
+
 
 def _version(dist: str) -> str | None:
     try:
@@ -48,8 +51,9 @@ def provider_model(
             n_ctx = 4096
         srv = LocalServer.get(path, n_parallel=n_parallel, n_ctx_per_slot=n_ctx)
         rm.provenance["llama_cpp"] = f"xllamacpp {srv.version}"
+        timeout = settings.timeout_s or LOCAL_TIMEOUT_S
         inner: Model = LitellmModel(
-            rm.litellm_model, srv.base_url, "local", settings.timeout_s, settings.extra, True
+            rm.litellm_model, srv.base_url, "local", timeout, settings.extra, True
         )
         return inner, rm
     key = api_key_from_env(settings.api_key_env)
@@ -57,7 +61,7 @@ def provider_model(
         rm.litellm_model,
         settings.api_base,
         key,
-        settings.timeout_s,
+        settings.timeout_s or API_TIMEOUT_S,
         settings.extra,
         zero_cost=rm.kind == "synthetic",
     )

@@ -52,7 +52,12 @@ class ModelSettings(BaseModel):
     api_base: str | None = None
     api_key_env: str | None = Field(None, description="Name of the env var holding the key")
     max_concurrency: int = Field(8, ge=1, description="Concurrent calls to this provider")
-    timeout_s: float = Field(120, gt=0)
+    timeout_s: float | None = Field(
+        None,
+        gt=0,
+        description="Per-call timeout; default 120 s for API models and 1800 s for the embedded "
+        "model, whose calls are slow on a busy CPU but not failing",
+    )
     max_attempts: int = Field(5, ge=1, description="Attempts per call (429/5xx/timeouts)")
     extra: dict[str, Any] = Field(default_factory=dict, description="Passed to litellm as is")
 
