@@ -1,8 +1,9 @@
 """Lexicon classification throughput on a large mixed-language set (issue 7).
 
-Builds a shuffled set of utterances in every language that has a lexicon, each
-one or two sentences drawn from the language's phrase bank and annotated set
-(agents speak in one to three sentences, at most 25-40 words). Times
+Builds a shuffled set of distinct utterances in every language that has a
+lexicon, each one or two (rarely more, to keep them distinct) sentences drawn
+from the language's phrase bank and annotated set (agents speak in one to three
+sentences, at most 25-40 words). Times
 ``backfire.classify.classify`` over the whole set (grouping by language and
 putting rows back in input order included, compiled matchers already built),
 and, in the same run, the reference loop (utterances x entries, one
@@ -38,8 +39,12 @@ from backfire.languages import (
 )
 
 
-def sentence_pool(code: str) -> list[str]:
-    """Phrase-bank lines and annotated texts of one language (placeholders filled)."""
+def sentence_pool(code: str) -> tuple[list[str], list[str]]:
+    """Phrase-bank lines and annotated texts of one language, and its persona names.
+
+    Phrase-bank lines keep their ``{target}``/``{name}`` placeholders, filled
+    per utterance.
+    """
     lang = load_language(code)
     pool: list[str] = []
     if lang.phrases is not None:
@@ -48,21 +53,29 @@ def sentence_pool(code: str) -> list[str]:
                 pool += lines
     with contextlib.suppress(LanguageError):  # no annotated.yaml: phrases only
         pool += [it.text for it in load_annotated(code)]
-    names = [p.name for p in lang.personas]
-    rng = random.Random(code)
-    return [re.sub(r"\{\w+\}", lambda _: rng.choice(names), t) for t in pool if t.strip()]
+    return [t for t in pool if t.strip()], [p.name for p in lang.personas]
 
 
 def build_set(codes: list[str], n: int, seed: int) -> tuple[list[str], list[str]]:
     """``n`` (language, utterance) pairs, shuffled, equal share per language."""
     rng = random.Random(seed)
     pools = {c: sentence_pool(c) for c in codes}
+    seps = {c: "" if load_language(c).meta.segmentation == "unspaced" else " " for c in codes}
     langs, texts = [], []
+    seen: set[str] = set()
     for i in range(n):
         code = codes[i % len(codes)]
-        k = rng.choice((1, 1, 2))
-        sep = "" if load_language(code).meta.segmentation == "unspaced" else " "
-        texts.append(sep.join(rng.choice(pools[code]) for _ in range(k)))
+        lines, names = pools[code]
+        # distinct where the pool allows (classify() matches a repeated text once):
+        # one or two sentences, placeholders filled with random residents' names
+        for _ in range(20):
+            k = rng.choice((1, 1, 2))
+            text = seps[code].join(rng.choice(lines) for _ in range(k))
+            text = re.sub(r"\{\w+\}", lambda _, nm=names: rng.choice(nm), text)
+            if text not in seen:
+                break
+        seen.add(text)
+        texts.append(text)
         langs.append(code)
     order = list(range(n))
     rng.shuffle(order)
@@ -208,6 +221,7 @@ def run(n: int, naive_n: int, seed: int = 0, workers: int = 0) -> dict:
         "skipped_languages": skipped,
         "lexicons": source,
         "mean_chars": round(sum(map(len, texts)) / n, 1),
+        "distinct_fraction": round(len(set(texts)) / n, 3),
         "hits_per_utterance": round(float(per_lang.to_numpy().sum()) / n, 3),
         "compile_s": round(compile_s, 3),
         "wall_s": round(fast_s, 3),

@@ -7,6 +7,8 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ._lexicon import CATEGORIES
 from ._match import get_matcher, match_parallel
 
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 
 COLUMNS: tuple[str, ...] = (*CATEGORIES, "matched")
 #: Fewest texts for which ``workers > 1`` starts processes.
-MIN_PARALLEL = 20_000
+MIN_PARALLEL = 10_000
 
 
 def _clean(texts: Iterable[Any]) -> list[str]:
@@ -56,7 +58,8 @@ def classify(
     the rules in ``backfire/classify/README.md``: NFKC and case folding,
     diacritics-insensitive, word boundaries in spaced scripts, negation, one
     count per overlapping span within a category. The compiled matcher is built
-    once per language and lexicon version and cached.
+    once per language and lexicon version and cached; identical texts are
+    matched once.
 
     Parameters
     ----------
@@ -106,11 +109,18 @@ def classify(
 
         counts, matched = match_naive(matcher, clean)
     else:
+        # identical texts (short replies, scripted runs) are matched once
+        first: dict[str, int] = {}
+        inverse = [first.setdefault(t, len(first)) for t in clean]
+        unique = list(first) if len(first) < 0.9 * len(clean) else clean
         n_workers = (os.cpu_count() or 1) if workers is None else workers
-        if n_workers > 1 and len(clean) >= MIN_PARALLEL:
-            counts, matched = match_parallel(language, clean, n_workers)
+        if n_workers > 1 and len(unique) >= MIN_PARALLEL:
+            counts, matched = match_parallel(language, unique, n_workers)
         else:
-            counts, matched = matcher.match(clean)
+            counts, matched = matcher.match(unique)
+        if unique is not clean:
+            counts = counts[np.asarray(inverse, dtype=np.int64)]
+            matched = [list(matched[k]) for k in inverse]  # a list per row, never shared
     data: dict[str, Any] = {c: counts[:, k] for k, c in enumerate(CATEGORIES)}
     data["matched"] = pd.Series(matched, dtype=object, index=index)
     return pd.DataFrame(data, index=index, columns=list(COLUMNS))

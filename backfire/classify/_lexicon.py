@@ -18,7 +18,7 @@ import yaml
 
 from backfire.languages import LanguageError, available_languages, load_language
 
-from ._normalize import prepare_regex
+from ._normalize import DEFAULT_CLAUSE_BREAKS, prepare_regex
 
 #: The five categories, in the order of the output columns.
 CATEGORIES: tuple[str, ...] = (
@@ -61,6 +61,10 @@ class Negation:
     after: bool = False
     after_window: int = 4
     note: str = ""
+    #: characters that end a window (line breaks always do)
+    clause_breaks: str = DEFAULT_CLAUSE_BREAKS
+    #: (kind, value): a comma does not end a window before a clause opening with these
+    comma_continues_before: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -216,24 +220,45 @@ def _parse_category(path: Path, category: str, segmentation: str) -> list[Entry]
     return out
 
 
+_NEGATION_KEYS = {
+    "negators",
+    "window",
+    "after",
+    "after_window",
+    "note",
+    "clause_breaks",
+    "comma_continues_before",
+}
+
+
+def _word_list(doc: dict[str, Any], key: str, path: Path, what: str) -> list[tuple[str, str]]:
+    """A list of terms (strings) or ``{term|stem|pattern: ...}`` mappings."""
+    items = doc.get(key) or []
+    if not isinstance(items, list):
+        raise LexiconError(f"{path}: {key} must be a list")
+    out = []
+    for i, item in enumerate(items):
+        where = f"{path} {what} {i + 1}"
+        if isinstance(item, str):
+            if not item.strip():
+                raise LexiconError(f"{where}: empty {what}")
+            out.append(("term", item))
+        elif isinstance(item, dict):
+            out.append(_one_of(item, where))
+        else:
+            raise LexiconError(f"{where}: expected a string or {{stem: ...}}, got {item!r}")
+    return out
+
+
 def _parse_negation(path: Path) -> Negation:
     doc, _ = _read(path)
     if not isinstance(doc, dict):
         raise LexiconError(f"{path}: expected a mapping with 'negators' and 'window'")
-    extra = set(doc) - {"negators", "window", "after", "after_window", "note"}
+    extra = set(doc) - _NEGATION_KEYS
     if extra:
         raise LexiconError(f"{path}: unknown key(s) {', '.join(sorted(extra))}")
-    negators = []
-    for i, item in enumerate(doc.get("negators") or []):
-        where = f"{path} negator {i + 1}"
-        if isinstance(item, str):
-            if not item.strip():
-                raise LexiconError(f"{where}: empty negator")
-            negators.append(("term", item))
-        elif isinstance(item, dict):
-            negators.append(_one_of(item, where))
-        else:
-            raise LexiconError(f"{where}: expected a string or {{stem: ...}}, got {item!r}")
+    negators = _word_list(doc, "negators", path, "negator")
+    continues = _word_list(doc, "comma_continues_before", path, "comma_continues_before item")
     ints = {}
     for k, default in (("window", 3), ("after_window", 4)):
         v = doc.get(k, default)
@@ -243,8 +268,25 @@ def _parse_negation(path: Path) -> Negation:
     after = doc.get("after", False)
     if not isinstance(after, bool):
         raise LexiconError(f"{path}: after must be true or false")
+    breaks = doc.get("clause_breaks", DEFAULT_CLAUSE_BREAKS)
+    if breaks is None:
+        breaks = ""
+    if not isinstance(breaks, str):
+        raise LexiconError(f"{path}: clause_breaks must be a string of characters, got {breaks!r}")
+    bad = [c for c in breaks if c.isspace() or c.isalnum() or c == "_"]
+    if bad:
+        raise LexiconError(
+            f"{path}: clause_breaks must hold punctuation only (line breaks always end a"
+            f" window), got {''.join(bad)!r}"
+        )
     return Negation(
-        tuple(negators), ints["window"], after, ints["after_window"], doc.get("note") or ""
+        tuple(negators),
+        ints["window"],
+        after,
+        ints["after_window"],
+        doc.get("note") or "",
+        "".join(dict.fromkeys(breaks)),
+        tuple(continues),
     )
 
 

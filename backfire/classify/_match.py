@@ -20,10 +20,11 @@ are in ``_rules.py`` and shared with the reference loop (``_naive.py``);
 from __future__ import annotations
 
 import gc
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -35,12 +36,22 @@ from ._requirements import (
     Condition,
     Score,
     best_condition,
+    fast_search,
     frequency_score,
 )
-from ._rules import CompiledNegation, accept, negated, pattern_spans, select_longest
+from ._rules import (
+    CompiledNegation,
+    Original,
+    Spelling,
+    accept,
+    literal_spelling,
+    negated,
+    pattern_spans,
+    pattern_spelling,
+    select_longest,
+)
 
 _BATCH = 50_000
-_CLAUSE_CODES = np.array(sorted(map(ord, nz.CLAUSE_CHARS)), dtype=np.uint32)
 
 
 @dataclass(frozen=True)
@@ -55,9 +66,10 @@ class Prepared:
     plain: bool  # the entry has no diacritics (any text diacritics are fine)
     need_start: bool  # spaced script and the entry starts with a word character
     need_end: bool  # ... and, for terms, ends with one
-    regex: re.Pattern[str] | None = None  # pattern as written (normalised)
+    spelling: Spelling | None = None  # the entry with its diacritics, for accept()
     sregex: re.Pattern[str] | None = None  # pattern, stripped: what is searched
     requires: Condition = TRUE  # literal prefilter of a pattern
+    search: re.Pattern[str] | None = None  # sregex with a search hint (fast_search), or sregex
 
 
 class Matcher:
@@ -80,17 +92,27 @@ class Matcher:
         self.labels = [p.entry.label for p in prepared]
         self.cat_of = np.array([p.cat for p in prepared], dtype=np.int64)
         self.negation = compile_negation(lexicon.negation, self.spaced, self.marks)
+        # clause breaks for the negation prefilter; commas that may continue a
+        # clause are left out (a wider window there: still a superset)
+        breaks = set(self.negation.breaks)
+        if self.negation.continues:
+            breaks -= set(nz.COMMAS)
+        # by code point; the last slot stands for every code point beyond the table
+        self.is_break = np.zeros(max([0xFFFF, *map(ord, breaks)]) + 2, dtype=bool)
+        self.is_break[[ord(c) for c in breaks]] = True
         self.literals = tuple(p for p in prepared if p.sregex is None)
         self.patterns = tuple(p for p in prepared if p.sregex is not None)
         self.uncovered = tuple(p for p in self.patterns if p.requires == TRUE)
         self.any_diacritics = not all(p.plain for p in prepared)
+        self.plain = np.array([p.plain for p in prepared], dtype=bool)
+        self.negatable = np.array([p.entry.negatable for p in prepared], dtype=bool)
 
         table: dict[str, list[tuple[int, bool, bool]]] = {}
         for p in self.literals:
             table.setdefault(p.key, []).append((p.index, p.need_start, p.need_end))
         self.automaton = _automaton({k: (len(k), tuple(v)) for k, v in table.items()})
 
-        # prefilter: per pattern, clauses of literal-id arrays (see _requirements.py)
+        # prefilter: per pattern, clauses of literal-id lists (see _requirements.py)
         lit_ids: dict[str, int] = {}
         self.conditions: list[tuple[int, list[list[list[int]]]]] = []
         for p in self.patterns:
@@ -222,9 +244,10 @@ class Matcher:
         if self.cover_automaton is None:
             return todo
         k = self.n_lits
-        codes = np.array([end * k + lid for end, lid in self.cover_automaton.iter(S)], np.int64)
-        if len(codes) == 0:
+        found = np.fromiter(itertools.chain.from_iterable(self.cover_automaton.iter(S)), np.int64)
+        if len(found) == 0:
             return todo
+        codes = found[0::2] * k + found[1::2]  # (end, literal id) pairs
         utt = np.searchsorted(starts, codes // k, side="right") - 1
         key = _unique((codes % k) * n_utt + utt)  # (literal, utterance), sorted
         lit_of, utt_of = key // n_utt, key % n_utt
@@ -260,7 +283,7 @@ class Matcher:
         hi: list[np.ndarray] = []
         n_utt = len(starts)
         for p_index, utts in self._candidates(S, starts).items():
-            rx = self.entries[p_index].sregex
+            rx = self.entries[p_index].search
             if len(utts) == n_utt:
                 sub, sub_starts, sub_ends = S, starts, ends
             else:
@@ -293,22 +316,27 @@ class Matcher:
         keep = np.ones(len(s), dtype=bool)
         entries = self.entries
         if self.any_diacritics and S is not norm:
-            plain = np.array([p.plain for p in entries], dtype=bool)
-            todo = np.flatnonzero(~plain[idx])
+            todo = np.flatnonzero(~self.plain[idx])
             if len(todo):
-                os_ = nz.to_original(s[todo], deleted, len(norm)).tolist()
-                oe_ = nz.to_original(e[todo], deleted, len(norm)).tolist()
-                for j, k in enumerate(todo.tolist()):
-                    a, b = int(s[k]), int(e[k])
-                    if not accept(entries[int(idx[k])], norm[os_[j] : oe_[j]], S[a:b]):
+                os_ = nz.to_original(s[todo], deleted, len(norm))
+                oe_ = nz.to_original(e[todo], deleted, len(norm))
+                # a hit spelt without any diacritic in the text is accepted (accept()'s
+                # first test): only hits with one need the per-hit rule
+                changed = nz.changed_positions(norm)
+                need = _any_between(changed, os_, oe_)
+                todo, os_, oe_ = todo[need].tolist(), os_[need].tolist(), oe_[need].tolist()
+                for k, a0, b0 in zip(todo, os_, oe_, strict=True):
+                    sp = entries[int(idx[k])].spelling
+                    if not accept(sp, norm[a0:b0], S[int(s[k]) : int(e[k])]):  # type: ignore[arg-type]
                         keep[k] = False
         neg = self.negation
         if neg.before is None and neg.after is None:
             return keep
-        negatable = np.array([p.entry.negatable for p in entries], dtype=bool)
+        negatable = self.negatable
         check = keep & negatable[idx] & self._near_negator(S, s, e)
+        orig = Original(S, norm, deleted)
         for k in np.flatnonzero(check).tolist():
-            if negated(S, int(s[k]), int(e[k]), neg):
+            if negated(S, int(s[k]), int(e[k]), neg, orig):
                 keep[k] = False
         return keep
 
@@ -323,13 +351,15 @@ class Matcher:
             return np.ones(len(s), dtype=bool)
         if self.neg_automaton is None:
             return np.zeros(len(s), dtype=bool)
-        found = [end - klen + 1 for end, klen in self.neg_automaton.iter(S)]
-        if not found:
+        found = np.fromiter(itertools.chain.from_iterable(self.neg_automaton.iter(S)), np.int64)
+        if len(found) == 0:
             return np.zeros(len(s), dtype=bool)
-        neg_at = np.sort(np.array(found, dtype=np.int64))
+        neg_at = np.sort(found[0::2] - found[1::2] + 1)  # (end, length) pairs: starts
         codes = np.frombuffer(S.encode("utf-32-le"), dtype=np.uint32)
-        clause = np.flatnonzero(np.isin(codes, _CLAUSE_CODES))
+        clause = np.flatnonzero(self.is_break[np.minimum(codes, len(self.is_break) - 1)])
         spaces = np.flatnonzero(codes == 32) if self.spaced else None
+        if spaces is not None and len(spaces) == 0:
+            spaces = np.array([len(S) + 1], dtype=np.int64)  # never inside a window
         rule = self.negation.rule
         out = np.zeros(len(s), dtype=bool)
         if self.negation.before is not None:
@@ -426,17 +456,17 @@ def _joined_spans(
         return a[nonempty], b[nonempty], k[nonempty]
     redo: set[int] = set()
     for x, y in zip(a[bad].tolist(), b[bad].tolist(), strict=True):
-        # every utterance whose "\n" + text + "\n" overlaps [x, y)
-        lo = int(np.searchsorted(ends, x - 1, side="left"))
-        hi = int(np.searchsorted(starts, y + 1, side="left"))
+        # every utterance whose SEP + text + SEP overlaps [x, y)
+        lo = int(np.searchsorted(ends, x - len(nz.SEP), side="left"))
+        hi = int(np.searchsorted(starts, y + len(nz.SEP), side="left"))
         redo.update(range(lo, hi))
     keep = nonempty & inside & ~np.isin(k, list(redo))
     out_a, out_b, out_k = a[keep].tolist(), b[keep].tolist(), k[keep].tolist()
     for u in sorted(redo):
         us, ue = int(starts[u]), int(ends[u])
-        for x, y in pattern_spans(rx, S[us - 1 : ue + 1]):
-            out_a.append(us - 1 + x)
-            out_b.append(us - 1 + y)
+        for x, y in pattern_spans(rx, S[us:ue]):
+            out_a.append(us + x)
+            out_b.append(us + y)
             out_k.append(u)
     return _arr(out_a), _arr(out_b), _arr(out_k)
 
@@ -465,12 +495,30 @@ def _dedupe(
     overlaps = ~new & (s < _group_running_max(e, new))
     keep = np.ones(len(s), dtype=bool)
     if overlaps.any():
-        # only groups with an overlap need the (Python) longest-first selection
-        gid = np.cumsum(new) - 1
-        first = np.flatnonzero(new)
+        # Only runs of overlapping hits need the longest-first selection, and
+        # select_longest on a group is select_longest on each run (a hit that
+        # overlaps nothing earlier starts a new run: runs never overlap).
+        start = ~overlaps
+        rid = np.cumsum(start) - 1
+        first = np.flatnonzero(start)
         last = np.r_[first[1:], len(s)]
+        runs = np.flatnonzero(last - first > 1)
+        # runs whose hits all share a point (two overlapping hits, or several on
+        # one phrase: most runs): select_longest keeps one, the longest, then
+        # leftmost, then first listed
+        max_s = np.maximum.reduceat(s, first)  # s is sorted within a run
+        min_e = np.minimum.reduceat(e, first)
+        clique = np.zeros(len(first), dtype=bool)
+        clique[runs] = (max_s < min_e)[runs]
+        if clique.any():
+            hit = np.flatnonzero(clique[rid])
+            order = hit[np.lexsort((idx[hit], s[hit], s[hit] - e[hit], rid[hit]))]
+            winner = np.ones(len(order), dtype=bool)
+            winner[1:] = rid[order[1:]] != rid[order[:-1]]
+            keep[hit] = False
+            keep[order[winner]] = True
         sl, el, il = s.tolist(), e.tolist(), idx.tolist()
-        for g in np.unique(gid[overlaps]).tolist():
+        for g in runs[~clique[runs]].tolist():
             a, b = int(first[g]), int(last[g])
             chosen = set(select_longest([(sl[k], el[k], il[k]) for k in range(a, b)]))
             for k in range(a, b):
@@ -508,15 +556,47 @@ def _prepare(
             s_src == src,
             False,
             False,
-            re.compile(src, re.MULTILINE),
+            pattern_spelling(src, s_src),
             re.compile(s_src, re.MULTILINE),
             best_condition(s_src, score),
+            fast_search(s_src, re.MULTILINE) or re.compile(s_src, re.MULTILINE),
         )
     norm = nz.normalize(entry.value.strip())
     key, _ = nz.strip(norm)
     need_start = spaced and nz.is_word(key[0])
     need_end = spaced and entry.kind == "term" and nz.is_word(key[-1])
-    return Prepared(index, cat, entry, norm, key, key == norm, need_start, need_end)
+    return Prepared(
+        index,
+        cat,
+        entry,
+        norm,
+        key,
+        key == norm,
+        need_start,
+        need_end,
+        literal_spelling(norm, key),
+    )
+
+
+def _negator_piece(kind: str, value: str, spaced: bool, marks: bool) -> tuple[str, str, Spelling]:
+    """(regex on the stripped text, boundary group key, spelling) of one negator-like item.
+
+    The group key (``"pattern"``, or which ends need a word boundary) lets
+    terms with the same boundaries share one trie alternation.
+    """
+    w = nz.word_class() if marks else "\\w"
+    if kind == "pattern":
+        src = nz.prepare_regex(value, marks=marks)
+        s_src = nz.prepare_regex(value, stripped=True, marks=marks)
+        return s_src, "pattern", pattern_spelling(src, s_src)
+    norm = nz.normalize(value.strip())
+    key = nz.strip(norm)[0]
+    if not spaced or (kind == "term" and "'" in key):
+        start, end = False, False  # unspaced script, or a clitic such as n't
+    else:
+        start, end = nz.is_word(key[0]), kind == "term" and nz.is_word(key[-1])
+    rx = ("(?<![" + w + "])" if start else "") + re.escape(key) + ("(?![" + w + "])" if end else "")
+    return rx, f"{start:d}{end:d}", literal_spelling(norm, key)
 
 
 def compile_negation(rule: Negation, spaced: bool, marks: bool = True) -> CompiledNegation:
@@ -524,19 +604,25 @@ def compile_negation(rule: Negation, spaced: bool, marks: bool = True) -> Compil
 
     Terms sharing a boundary rule go into one bracketed alternation, so the
     word-character class is tested once per position, not once per negator.
+    Negators with diacritics are also compiled one by one (see
+    :class:`CompiledNegation`), and so are the ``comma_continues_before`` items.
     """
     w = nz.word_class() if marks else "\\w"
     groups: dict[tuple[bool, bool], list[str]] = {}
     patterns = []
+    plain_parts = []
+    strict = []
     for kind, value in rule.negators:
-        if kind == "pattern":
-            patterns.append(f"(?:{nz.prepare_regex(value, stripped=True, marks=marks)})")
+        piece, group, sp = _negator_piece(kind, value, spaced, marks)
+        if sp.plain:
+            plain_parts.append(f"(?:{piece})")
+        else:
+            strict.append((re.compile(f"(?=({piece}))", re.MULTILINE), sp))
+        if group == "pattern":
+            patterns.append(f"(?:{piece})")
             continue
         key = nz.strip(nz.normalize(value.strip()))[0]
-        if not spaced or (kind == "term" and "'" in key):
-            bounds = (False, False)  # unspaced script, or a clitic such as n't
-        else:
-            bounds = (nz.is_word(key[0]), kind == "term" and nz.is_word(key[-1]))
+        bounds = (group[0] == "1", group[1] == "1")
         groups.setdefault(bounds, []).append(key)
     parts = []
     for (start, end), keys in groups.items():
@@ -550,7 +636,25 @@ def compile_negation(rule: Negation, spaced: bool, marks: bool = True) -> Compil
     rx = re.compile("|".join(parts), re.MULTILINE) if parts else None
     before = rx if rx is not None and rule.window > 0 else None
     after = rx if rx is not None and rule.after and rule.after_window > 0 else None
-    return CompiledNegation(before, after, rule, spaced)
+    plain_rx = re.compile("|".join(plain_parts), re.MULTILINE) if strict and plain_parts else None
+    continues = []
+    for kind, value in rule.comma_continues_before:
+        piece, group, sp = _negator_piece(kind, value, spaced, marks)
+        if group != "pattern":  # a term or stem opens the clause
+            piece = piece.removeprefix("(?<![" + w + "])")
+            continues.append((re.compile(f"\\A(?=({piece}))"), sp))
+        else:  # a pattern is searched in the whole clause
+            continues.append((re.compile(f"(?=({piece}))", re.MULTILINE), sp))
+    return CompiledNegation(
+        before,
+        after,
+        rule,
+        spaced,
+        tuple(strict),
+        plain_rx,
+        rule.clause_breaks + nz.ALWAYS_BREAKS,
+        tuple(continues),
+    )
 
 
 def trie_regex(words: Iterable[str]) -> str:
@@ -586,7 +690,7 @@ def trie_regex(words: Iterable[str]) -> str:
     return emit(trie)
 
 
-@cache
+@lru_cache(maxsize=64)  # an author editing a lexicon makes a new version per save
 def _matcher_for(key: tuple[str, str, tuple[tuple[str, str], ...]]) -> Matcher:
     return Matcher(load_lexicon(key[0]))
 

@@ -15,7 +15,7 @@ import numpy as np
 from . import _normalize as nz
 from ._lexicon import CATEGORIES
 from ._match import Matcher
-from ._rules import accept, negated, pattern_spans, select_longest
+from ._rules import Original, accept, negated, pattern_spans, select_longest
 
 
 def match_naive(matcher: Matcher, texts: Sequence[str]) -> tuple[np.ndarray, list[list[str]]]:
@@ -25,14 +25,15 @@ def match_naive(matcher: Matcher, texts: Sequence[str]) -> tuple[np.ndarray, lis
     for row, text in enumerate(texts):
         norm = nz.normalize(text)
         S, deleted = nz.strip(norm)
+        orig = Original(S, norm, deleted)
         hits: list[list[tuple[int, int, int]]] = [[] for _ in CATEGORIES]
         for p in matcher.entries:
             for a, b in _spans(matcher, p, S):
                 if not p.plain and S is not norm:
                     oa, ob = nz.to_original(np.array([a, b]), deleted, len(norm)).tolist()
-                    if not accept(p, norm[oa:ob], S[a:b]):
+                    if not accept(p.spelling, norm[oa:ob], S[a:b]):
                         continue
-                if p.entry.negatable and negated(S, a, b, matcher.negation):
+                if p.entry.negatable and negated(S, a, b, matcher.negation, orig):
                     continue
                 hits[p.cat].append((a, b, p.index))
         row_hits = []
@@ -46,7 +47,7 @@ def match_naive(matcher: Matcher, texts: Sequence[str]) -> tuple[np.ndarray, lis
 
 def _spans(matcher: Matcher, p, S: str) -> list[tuple[int, int]]:  # noqa: ANN001
     if p.sregex is not None:
-        return [(a - 1, b - 1) for a, b in pattern_spans(p.sregex, "\n" + S + "\n")]
+        return pattern_spans(p.sregex, S)
     out = []
     k = p.key
     pos = S.find(k)

@@ -6,9 +6,11 @@ the way it is normally spelt and it still hits full-width, upper-case,
 curly-apostrophe or accent-less text:
 
 1. :func:`normalize`: Unicode NFKC, case folding, curly apostrophes to
-   ``'``, runs of horizontal white space to one space.
+   ``'``, runs of horizontal white space to one space; the dot that case
+   folding leaves after a Turkish ``İ`` (``i`` + U+0307) and the Arabic
+   tatweel (U+0640, which only stretches a line) are removed.
 2. :func:`strip`: a copy without diacritics (Latin, Greek and Cyrillic
-   combining accents, Arabic harakat and tatweel; ``ı đ ø ł`` to ``i d o l``).
+   combining accents, Arabic harakat; ``ı đ ø ł`` to ``i d o l``).
    Marks that carry the letter itself (Devanagari vowel signs, the Japanese
    voicing marks, Hangul jamo) are kept: removing them would change the word,
    not its spelling.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -56,10 +59,22 @@ _DELETABLE_RANGES = (
     (0x0640, 0x0640),  # tatweel (a letter, but only stretches the line)
 )
 _EXTRA = {"ı": "i", "đ": "d", "ø": "o", "ł": "l"}
+#: Letters that :func:`strip` maps to another letter: text typed without
+#: diacritics may write the base for them, but in a text that has them they are
+#: letters of their own, so they never hit an entry that writes the base there
+#: (Turkish ``katıl`` is not ``katil``).
+DISTINCT_LETTERS = frozenset(_EXTRA)
 
-#: Characters that end a negation window (clause and sentence punctuation).
-CLAUSE_CHARS = ".!?;:,…。！？；：，、،؛؟।॥\n\x00"
-_HEAD = re.compile(f"[^{re.escape(CLAUSE_CHARS)}]*")
+#: Default characters that end a negation window (clause and sentence
+#: punctuation); a language may set its own in ``negation.yaml``
+#: (``clause_breaks``). Line breaks (and the batch separator) always end one.
+DEFAULT_CLAUSE_BREAKS = ".!?;:,…。！？；：，、،؛؟।॥"
+ALWAYS_BREAKS = "\n\x00"
+CLAUSE_CHARS = DEFAULT_CLAUSE_BREAKS + ALWAYS_BREAKS
+#: The clause breaks that are commas (``comma_continues_before`` in ``negation.yaml``).
+COMMAS = ",，،、"
+_TATWEEL = "\u0640"
+_DOT_ABOVE = "\u0307"
 
 
 def normalize(text: str) -> str:
@@ -71,6 +86,10 @@ def normalize(text: str) -> str:
     "i won't"
     """
     t = unicodedata.normalize("NFKC", text).casefold()
+    if _DOT_ABOVE in t:  # "İ".casefold() == "i\u0307": the dot is the i's own
+        t = t.replace("i" + _DOT_ABOVE, "i")
+    if _TATWEEL in t:
+        t = t.replace(_TATWEEL, "")
     for a in _APOSTROPHES:
         if a in t:
             t = t.replace(a, "'")
@@ -161,8 +180,8 @@ def strip(text: str) -> tuple[str, np.ndarray | None]:
     -------
     stripped : str
         The text without diacritics. Precomposed letters map one-to-one
-        (``é`` -> ``e``); only free-standing marks (Arabic harakat, a Turkish
-        ``i̇`` after case folding) are deleted.
+        (``é`` -> ``e``); only free-standing marks (Arabic harakat, a combining
+        accent without a precomposed letter) are deleted.
     deleted : numpy.ndarray or None
         Sorted positions, in ``text``, of the deleted characters, or ``None``
         when nothing was deleted and positions agree between the two copies.
@@ -186,6 +205,201 @@ def strip(text: str) -> tuple[str, np.ndarray | None]:
     return out, np.fromiter((m.start() for m in del_re.finditer(text)), dtype=np.int64)
 
 
+@cache
+def _spelling_tables() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
+    """Free marks (deleted by :func:`strip`), precomposed letter -> base, base -> variants."""
+    trans = _tables()[0]
+    free = frozenset(chr(k) for k, v in trans.items() if v is None)
+    base_of = {chr(k): v for k, v in trans.items() if v}
+    variants: dict[str, set[str]] = {}
+    for c, b in base_of.items():
+        variants.setdefault(b, set()).add(c)
+    return free, base_of, {b: "".join(sorted(v)) for b, v in variants.items()}
+
+
+def drop_marks(text: str) -> str:
+    """``text`` without its free-standing diacritics (harakat, a lone combining accent).
+
+    Precomposed letters (``é``, ``أ``) are kept.
+    """
+    return _tables()[2].sub("", text)
+
+
+def clusters(text: str) -> tuple[str, dict[int, frozenset[str]]]:
+    """Letters of ``text`` and, per letter index, the free-standing marks after it.
+
+    The letters are the characters :func:`strip` keeps (precomposed ones as
+    they are), so ``len(letters) == len(strip(text)[0])``. Marks before the
+    first letter are dropped.
+
+    Examples
+    --------
+    >>> clusters("أَرفضُ")
+    ('أرفض', {0: frozenset({'َ'}), 3: frozenset({'ُ'})})
+    """
+    free = _spelling_tables()[0]
+    letters: list[str] = []
+    marks: dict[int, set[str]] = {}
+    for c in text:
+        if c in free:
+            if letters:
+                marks.setdefault(len(letters) - 1, set()).add(c)
+        else:
+            letters.append(c)
+    return "".join(letters), {i: frozenset(m) for i, m in marks.items()}
+
+
+def _mark_group(m: str) -> str:
+    """Marks of one group exclude each other on a letter (a fatha and a kasra)."""
+    cp = ord(m)
+    if 0x064B <= cp <= 0x0650 or cp == 0x0652:
+        return "arabic vowel"  # harakat, tanween, sukun
+    if 0x0600 <= cp <= 0x06FF:
+        return m  # shadda, madda, hamza, Quranic signs: combine with anything
+    return "accent"  # Latin, Greek, Cyrillic combining accents
+
+
+def marks_conflict(text_marks: frozenset[str], entry_marks: frozenset[str]) -> bool:
+    """Whether a letter's marks in the text contradict the entry's marks on it.
+
+    Only a text mark that the entry lacks *and* that excludes one of the
+    entry's marks conflicts: a kasra where the entry has a fatha does, a kasra
+    added to the entry's shadda does not, and any mark on a letter where the
+    entry has none does not.
+    """
+    if not text_marks or not entry_marks:
+        return False
+    groups = {_mark_group(n) for n in entry_marks}
+    return any(t not in entry_marks and _mark_group(t) in groups for t in text_marks)
+
+
+@cache
+def _accented() -> frozenset[str]:
+    return frozenset(_spelling_tables()[1]) - DISTINCT_LETTERS
+
+
+def accent_letters(text: str) -> frozenset[str]:
+    """The letters of ``text`` that carry a diacritic (precomposed; not ``ı đ ø ł``)."""
+    return _accented().intersection(text)
+
+
+def accept_regex(
+    src: str, flags: int = 0, accents: frozenset[str] = frozenset()
+) -> re.Pattern[str]:
+    """The regex that checks a pattern hit against the text with its diacritics.
+
+    ``src`` is the pattern as written (normalised, :func:`prepare_regex`). In
+    the returned regex, meant for the text after :func:`drop_marks`:
+
+    - a letter with a diacritic also matches its base (``é`` -> ``[ée]``:
+      the text may leave the diacritic out);
+    - a letter without one also matches the letters of ``accents`` on it
+      (``e`` -> ``[eé]`` where ``accents`` holds ``é``: the entry has none at
+      that place). ``accents`` should hold the accented letters of the text
+      to check (:func:`accent_letters`): others cannot occur there, and every
+      variant of every letter would make a regex that compiles slowly;
+    - the same holds for the letters and ranges of a (not negated) class;
+    - a free-standing mark (a haraka) becomes optional.
+
+    Look-behinds keep their free marks (their width must stay fixed). The
+    rewrite works on the parse tree, so the pattern's syntax is untouched.
+    """
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+    from re._constants import (  # type: ignore[import-not-found]
+        ASSERT,
+        ASSERT_NOT,
+        ATOMIC_GROUP,
+        BRANCH,
+        GROUPREF_EXISTS,
+        IN,
+        LITERAL,
+        MAX_REPEAT,
+        MIN_REPEAT,
+        NEGATE,
+        POSSESSIVE_REPEAT,
+        RANGE,
+        SUBPATTERN,
+    )
+
+    free, base_of, _ = _spelling_tables()
+    on_base: dict[str, str] = {}
+    for a in sorted(accents):
+        on_base[base_of[a]] = on_base.get(base_of[a], "") + a
+
+    def spell(c: str) -> str:
+        """The characters the text may have where the pattern has ``c``."""
+        b = base_of.get(c)
+        return c + b if b else c + on_base.get(c, "")
+
+    def in_range(lo: int, hi: int) -> set[str]:
+        out = {b for c, b in base_of.items() if lo <= ord(c) <= hi}
+        for b, v in on_base.items():
+            if lo <= ord(b) <= hi:
+                out.update(v)
+        return out
+
+    def walk(sub: Any, behind: bool) -> None:
+        sub.width = None  # cached widths would be stale after the rewrite
+        data = sub.data
+        for k, (op, av) in enumerate(data):
+            if op is LITERAL:
+                c = chr(av)
+                if c in free:
+                    if not behind:
+                        data[k] = (MAX_REPEAT, (0, 1, _parser.SubPattern(sub.state, [(op, av)])))
+                    continue
+                alts = spell(c)
+                if len(alts) > 1:
+                    data[k] = (IN, [(LITERAL, ord(x)) for x in alts])
+            elif op is IN:
+                if av and av[0][0] is NEGATE:
+                    continue
+                extra: set[str] = set()
+                for iop, iav in av:
+                    if iop is LITERAL:
+                        extra.update(spell(chr(iav)))
+                    elif iop is RANGE:
+                        extra.update(in_range(*iav))
+                extra.difference_update(chr(iav) for iop, iav in av if iop is LITERAL)
+                av.extend((LITERAL, ord(x)) for x in sorted(extra))
+            elif op is SUBPATTERN:
+                walk(av[-1], behind)
+            elif op is BRANCH:
+                for b in av[1]:
+                    walk(b, behind)
+            elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
+                walk(av[2], behind)
+            elif op is ATOMIC_GROUP:
+                walk(av, behind)
+            elif op in (ASSERT, ASSERT_NOT):
+                walk(av[1], behind or av[0] < 0)
+            elif op is GROUPREF_EXISTS:
+                walk(av[1], behind)
+                if av[2] is not None:
+                    walk(av[2], behind)
+
+    tree = _parser.parse(src, flags)
+    walk(tree, False)
+    return _compiler.compile(tree, flags)  # type: ignore[no-any-return]
+
+
+@cache
+def _changed_table() -> np.ndarray:
+    """``table[code]``: whether :func:`strip` changes or deletes that character (BMP)."""
+    table = np.zeros(0x10001, dtype=bool)
+    table[list(_tables()[0])] = True
+    return table
+
+
+def changed_positions(text: str) -> np.ndarray:
+    """Sorted positions of the characters of ``text`` that :func:`strip` changes or deletes.
+
+    A span of ``text`` without any of them reads the same in the stripped copy.
+    """
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return np.flatnonzero(_changed_table()[np.minimum(codes, 0x10000)])
+
+
 def to_original(pos: np.ndarray, deleted: np.ndarray | None, n_original: int) -> np.ndarray:
     """Map positions in the stripped copy to positions in the normalised text.
 
@@ -203,15 +417,21 @@ def to_original(pos: np.ndarray, deleted: np.ndarray | None, n_original: int) ->
     return np.where(pos >= n_stripped, n_original, out)
 
 
-def clause_tail(s: str) -> str:
-    """The end of ``s`` after its last clause punctuation."""
-    n = len(_HEAD.match(s[::-1]).group())  # type: ignore[union-attr]
+@cache
+def head_regex(breaks: str = CLAUSE_CHARS) -> re.Pattern[str]:
+    """A regex matching a run of characters that are not in ``breaks``."""
+    return re.compile(f"[^{re.escape(breaks)}]*")
+
+
+def clause_tail(s: str, breaks: str = CLAUSE_CHARS) -> str:
+    """The end of ``s`` after its last character in ``breaks``."""
+    n = len(head_regex(breaks).match(s[::-1]).group())  # type: ignore[union-attr]
     return s[len(s) - n :]
 
 
-def clause_head(s: str) -> str:
-    """The start of ``s`` up to its first clause punctuation."""
-    return _HEAD.match(s).group()  # type: ignore[union-attr]
+def clause_head(s: str, breaks: str = CLAUSE_CHARS) -> str:
+    """The start of ``s`` up to its first character in ``breaks``."""
+    return head_regex(breaks).match(s).group()  # type: ignore[union-attr]
 
 
 #: Scripts whose letters carry combining marks that survive :func:`strip`
@@ -270,6 +490,10 @@ def prepare_regex(pattern: str, stripped: bool = False, marks: bool = True) -> s
         if in_class:
             if c == "]":
                 in_class = False
+        elif c == "(" and src.startswith("?P", i + 1):
+            out.append("(?P")  # a named group: P stays upper-case
+            i += 3
+            continue
         elif c == "[":
             in_class = True
             out.append(c)
@@ -282,6 +506,6 @@ def prepare_regex(pattern: str, stripped: bool = False, marks: bool = True) -> s
                 out.append("]")
                 i += 1
             continue
-        out.append(c.casefold())
+        out.append(c.casefold().replace("i" + _DOT_ABOVE, "i"))  # İ as in normalize()
         i += 1
     return "".join(out)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from re import _constants as C  # type: ignore[attr-defined]
 from typing import Any
 
 #: Most strings one literal set may hold.
@@ -79,6 +80,64 @@ def frequency_score(corpus: str) -> Score:
     return score
 
 
+_REPEATS = {C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT)}
+_ZERO_WIDTH = {C.AT, C.ASSERT, C.ASSERT_NOT}
+
+
+def _product(x: set[str] | None, y: set[str] | None, cap: int = MAX_SET) -> set[str] | None:
+    if x is None or y is None or len(x) * len(y) > cap:
+        return None
+    return {a + b for a in x for b in y}
+
+
+def _finite(items: Any) -> set[str] | None:
+    """Every string a sub-pattern can match, if few; else None."""
+    out: set[str] | None = {""}
+    for op, av in items:
+        out = _product(out, _element(op, av))
+        if out is None:
+            return None
+    return out
+
+
+def _element(op: Any, av: Any) -> set[str] | None:
+    """Every string one parse-tree element can match, if few; else None."""
+    if op is C.LITERAL:
+        return {chr(av)}
+    if op in _ZERO_WIDTH:
+        return {""}  # consumes nothing: neutral in a product
+    if op is C.IN:
+        if all(o is C.LITERAL for o, _ in av) and len(av) <= 8:
+            return {chr(v) for _, v in av}
+        return None
+    if op is C.SUBPATTERN:
+        return _finite(av[-1])
+    if op is C.BRANCH:
+        union: set[str] = set()
+        for alt in av[1]:
+            f = _finite(alt)
+            if f is None or len(union | f) > MAX_SET:
+                return None
+            union |= f
+        return union
+    if op in _REPEATS and av[1] <= 2:
+        item = _finite(av[2])
+        if item is None:
+            return None
+        out: set[str] = set()
+        power: set[str] | None = {""}
+        for k in range(av[1] + 1):
+            if k >= av[0]:
+                out |= power  # type: ignore[arg-type]
+            if k == av[1]:
+                break
+            power = _product(power, item)
+            if power is None:
+                return None
+        return out if len(out) <= MAX_SET else None
+    return None
+
+
 def best_condition(pattern: str, score: Score | None = None) -> Condition:
     """:func:`condition`, relaxed if the strict rule finds no literal at all."""
     cond = condition(pattern, score=score)
@@ -104,12 +163,11 @@ def condition(pattern: str, relaxed: bool = False, score: Score | None = None) -
     >>> condition("a.*b") == TRUE
     True
     """
-    from re import _constants as C  # type: ignore[attr-defined]
     from re import _parser  # type: ignore[attr-defined]
 
     rank = score or length_score
-    repeats = {C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT)}
-    zero_width = {C.AT, C.ASSERT, C.ASSERT_NOT}
+    repeats = _REPEATS
+    element, product = _element, _product
 
     def trim(clause: Clause) -> Clause:
         return tuple(sorted(dict.fromkeys(clause), key=rank, reverse=True)[:SETS_PER_CLAUSE])
@@ -133,54 +191,6 @@ def condition(pattern: str, relaxed: bool = False, score: Score | None = None) -
         # too many: one set, the union of each clause's best set
         union = minimal(frozenset().union(*(cl[0] for cl in out)))
         return ((union,),) if len(union) <= 4 * MAX_SET else TRUE
-
-    def product(x: set[str] | None, y: set[str] | None) -> set[str] | None:
-        if x is None or y is None or len(x) * len(y) > MAX_SET:
-            return None
-        return {a + b for a in x for b in y}
-
-    def finite(items: Any) -> set[str] | None:
-        """Every string a sub-pattern can match, if few; else None."""
-        out: set[str] | None = {""}
-        for op, av in items:
-            out = product(out, element(op, av))
-            if out is None:
-                return None
-        return out
-
-    def element(op: Any, av: Any) -> set[str] | None:
-        if op is C.LITERAL:
-            return {chr(av)}
-        if op in zero_width:
-            return {""}  # consumes nothing: neutral in a product
-        if op is C.IN:
-            if all(o is C.LITERAL for o, _ in av) and len(av) <= 8:
-                return {chr(v) for _, v in av}
-            return None
-        if op is C.SUBPATTERN:
-            return finite(av[-1])
-        if op is C.BRANCH:
-            union: set[str] = set()
-            for alt in av[1]:
-                f = finite(alt)
-                if f is None or len(union | f) > MAX_SET:
-                    return None
-                union |= f
-            return union
-        if op in repeats and av[1] <= 2:
-            item = finite(av[2])
-            if item is None:
-                return None
-            out: set[str] = set()
-            power: set[str] | None = {""}
-            for k in range(av[1] + 1):
-                if k >= av[0]:
-                    out |= power  # type: ignore[arg-type]
-                power = product(power, item)
-                if power is None:
-                    return None
-            return out if len(out) <= MAX_SET else None
-        return None
 
     def seq(items: Any) -> Condition:
         cond: Condition = TRUE
@@ -218,3 +228,169 @@ def condition(pattern: str, relaxed: bool = False, score: Score | None = None) -
         return seq(_parser.parse(pattern, re.MULTILINE))
     except Exception:  # noqa: BLE001 - an exotic construct: no prefilter, search everywhere
         return TRUE
+
+
+# -- where a match can start: a faster search ------------------------------------------------------
+
+#: Most strings a prefix set may hold.
+MAX_PREFIXES = 256
+
+
+def prefixes(tree: Any, limit: int) -> set[str] | None:
+    """Strings one of which every match of a parsed pattern starts with.
+
+    Each is cut to at most ``limit`` characters (a prefix of a prefix is one
+    too); ``""`` in the set means "no constraint" for some match. Zero-width
+    assertions are skipped; elements with few spellings (see :func:`_finite`)
+    are expanded, and a group, alternation or required repeat contributes the
+    prefixes of its body. None if the set would exceed :data:`MAX_PREFIXES`.
+    """
+    cur: set[str] = {""}
+    for op, av in tree:
+        if op in _ZERO_WIDTH:
+            continue
+        f = _element(op, av)
+        last = f is None
+        if f is None:
+            f = _item_prefixes(op, av, limit)
+            if f is None:
+                return None
+        cur = {(a + b)[:limit] for a in cur for b in f}
+        if len(cur) > MAX_PREFIXES:
+            return None
+        if last or all(len(x) >= limit for x in cur):
+            return cur
+    return cur
+
+
+def _item_prefixes(op: Any, av: Any, limit: int) -> set[str] | None:
+    if op is C.SUBPATTERN:
+        return prefixes(av[-1], limit)
+    if op is C.ATOMIC_GROUP:
+        return prefixes(av, limit)
+    if op is C.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            p = prefixes(alt, limit)
+            if p is None:
+                return None
+            out |= p
+            if len(out) > MAX_PREFIXES:
+                return None
+        return out
+    if op in _REPEATS and av[0] >= 1:
+        return prefixes(av[2], limit)
+    if op is C.IN:
+        chars: set[str] = set()
+        for o, v in av:
+            if o is C.LITERAL:
+                chars.add(chr(v))
+            elif o is C.RANGE and v[1] - v[0] < MAX_PREFIXES:
+                chars.update(map(chr, range(v[0], v[1] + 1)))
+            else:
+                return {""}
+        return chars if len(chars) <= MAX_PREFIXES else {""}
+    return {""}
+
+
+def _children(op: Any, av: Any) -> list[Any]:
+    """The sub-patterns of one parse-tree element."""
+    if op is C.SUBPATTERN:
+        return [av[-1]]
+    if op is C.BRANCH:
+        return list(av[1])
+    if op in _REPEATS:
+        return [av[2]]
+    if op is C.ATOMIC_GROUP:
+        return [av]
+    if op in (C.ASSERT, C.ASSERT_NOT):
+        return [av[1]]
+    if op is C.GROUPREF_EXISTS:
+        return [x for x in av[1:] if x is not None]
+    return []
+
+
+def _case_insensitive(tree: Any) -> bool:
+    """Whether ``(?i)`` applies anywhere (literal sets would then be too narrow)."""
+
+    def walk(items: Any) -> bool:
+        for op, av in items:
+            if op is C.SUBPATTERN and av[1] & re.IGNORECASE:
+                return True
+            if any(walk(sub) for sub in _children(op, av)):
+                return True
+        return False
+
+    return bool(tree.state.flags & re.IGNORECASE) or walk(tree)
+
+
+def fast_search(pattern: str, flags: int = re.MULTILINE) -> re.Pattern[str] | None:
+    """``re.compile(pattern, flags)`` that skips ahead to where a match can start.
+
+    Python's regex engine skips to a pattern's literal prefix or first
+    character set by itself, but not when the pattern opens with an
+    assertion (``\\b``, ``(?<!\\w)``), which lexicon patterns usually do: it
+    then tries every position. Here the prefix set of :func:`prefixes` gives
+    the characters a match can start with (or a literal all matches start
+    with), and the compiled code gets the corresponding search hint, the one
+    the engine builds for a pattern such as ``[abc]...`` or ``(abc)...``. The
+    matching code is the engine's own, so matches are the same; only
+    positions where no match can start are skipped.
+
+    Returns None where no hint applies (or the engine already has one, or
+    this Python's regex internals differ): use the plain compiled pattern.
+    """
+    try:
+        import _sre  # type: ignore[import-not-found]
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        tree = _parser.parse(pattern, flags)
+        if _case_insensitive(tree):
+            return None
+        lo, hi = tree.getwidth()
+        firsts = prefixes(tree, 1)
+        if lo == 0 or not firsts or "" in firsts:
+            return None
+        code = _compiler._code(tree, flags)
+        if code[0] != C.INFO or code[2] & (C.SRE_INFO_PREFIX | C.SRE_INFO_CHARSET):
+            return None  # the engine has its own hint
+        longer = prefixes(tree, 16) if len(firsts) == 1 else None
+        common = _common_prefix(longer) if longer and "" not in longer else "".join(firsts)
+        if len(firsts) == 1:
+            # (?:common) in a group: a literal prefix that the match code repeats
+            body = [(C.LITERAL, ord(c)) for c in common]
+            group = _parser.SubPattern(tree.state, body)
+            hint = _parser.SubPattern(tree.state, [(C.SUBPATTERN, (1, 0, 0, group)), (C.ANY, None)])
+        else:
+            items = [(C.LITERAL, ord(c)) for c in sorted(firsts)]
+            hint = _parser.SubPattern(tree.state, [(C.IN, items)])
+        hint.width = (lo, hi)  # the real pattern's width, for the length check
+        info: list[int] = []
+        _compiler._compile_info(info, hint, flags | tree.state.flags)
+        if info[0] != C.INFO or not info[2] & (C.SRE_INFO_PREFIX | C.SRE_INFO_CHARSET):
+            return None
+        if info[2] & C.SRE_INFO_PREFIX and (info[2] & C.SRE_INFO_LITERAL or info[6] != 0):
+            return None  # the hint must not skip any of the pattern's own code
+        code = info + code[code[1] + 1 :]
+        groupindex = tree.state.groupdict
+        indexgroup: list[str | None] = [None] * tree.state.groups
+        for k, i in groupindex.items():
+            indexgroup[i] = k
+        return _sre.compile(  # type: ignore[no-any-return]
+            pattern,
+            flags | tree.state.flags,
+            code,
+            tree.state.groups - 1,
+            groupindex,
+            tuple(indexgroup),
+        )
+    except Exception:  # noqa: BLE001 - other regex internals: no hint, same results
+        return None
+
+
+def _common_prefix(strings: set[str]) -> str:
+    lo, hi = min(strings), max(strings)
+    n = 0
+    while n < min(len(lo), len(hi)) and lo[n] == hi[n]:
+        n += 1
+    return lo[:n]

@@ -209,6 +209,14 @@ def test_patterns_are_regexes_on_normalised_text(en_like):
     assert one("send them away", en_like)[0] == {}
 
 
+def test_pattern_anchors_at_utterance_edges(make_language):
+    code = make_language(
+        "xs", lexicon={"conformity": [{"pattern": r"o que\s*$"}, {"pattern": "^ok"}]}
+    )
+    df = classify(["fazer o que", "fazer o que  ", "o que foi", "ok then", "not ok"], code)
+    assert df["conformity"].tolist() == [1, 1, 0, 1, 0]
+
+
 def test_devanagari_boundaries_include_vowel_signs(make_language):
     code = make_language(
         "xh",
@@ -249,3 +257,10 @@ def test_no_negation_file_means_no_negation(make_language):
 def test_non_string_is_rejected(en_like):
     with pytest.raises(TypeError, match="strings"):
         classify([3], en_like)
+
+
+def test_repeated_texts_get_their_own_lists(en_like):
+    df = classify(["refuse", "refuse", "x", "refuse"] * 5, en_like)
+    assert df["protective_principled"].tolist() == [1, 1, 0, 1] * 5
+    df["matched"].iloc[0].append("mutated")
+    assert df["matched"].iloc[1] == ["protective_principled:refuse"]

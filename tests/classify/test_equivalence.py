@@ -122,3 +122,79 @@ def test_workers_give_the_same_result(make_language, monkeypatch):
     one = classify(texts, code)
     assert classify(texts, code, workers=3).equals(one)
     assert classify(texts, code, workers=None).equals(one)
+
+
+# -- the search hints of fast_search and the vectorised overlap rule ----------------------------
+
+HINT_PATTERNS = [
+    r"\b(send|sent|kick) (her|him)\b",
+    r"(?<!not )\brefus\w*",
+    r"(?<![a-z])bo\b|go along",
+    r"^we\b",
+    r"x?y[ab]+",
+    r"(?:a|b)?c",
+    r"(?<=the )majority",
+    r"\b(?:abc|abd)e",
+    r"[^.]*rid",  # may start anywhere: no hint
+    r"\w+ing\b",  # idem
+    r"(a)(?(1)b|c)d",
+    r"(?>ab|a)c",
+    r"\bab(?=c)",
+]
+
+
+@pytest.mark.parametrize("pattern", HINT_PATTERNS)
+def test_fast_search_finds_the_same_matches(pattern):
+    import re
+
+    from backfire.classify._requirements import fast_search
+
+    fast = fast_search(pattern) or re.compile(pattern, re.MULTILINE)
+    plain = re.compile(pattern, re.MULTILINE)
+    rng = random.Random(pattern)
+    alphabet = "abcdexyz \n.gorthinsefwkmj"
+    for _ in range(200):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        s += rng.choice(["", " send her", " refused", " the majority", " we", " abc"])
+        assert [m.span() for m in fast.finditer(s)] == [m.span() for m in plain.finditer(s)]
+        for pos in range(0, len(s), 7):
+            a, b = fast.search(s, pos), plain.search(s, pos)
+            assert (a and a.span()) == (b and b.span())
+
+
+def test_fast_search_hints_where_it_can():
+    from backfire.classify._requirements import fast_search
+
+    assert fast_search(r"\b(send|kick) her") is not None
+    assert fast_search(r"(?<!\w)[وف]?(?:معا|سويا)") is not None
+    assert fast_search(r"\w+ing") is None  # may start with any word character
+    assert fast_search(r"(?i)\bsend") is None  # case-insensitive: literal sets too narrow
+
+
+def test_dedupe_equals_select_longest():
+    import numpy as np
+
+    from backfire.classify._rules import select_longest
+
+    rng = random.Random(3)
+    n = 3000
+    s = np.array([rng.randint(0, 60) for _ in range(n)], dtype=np.int64)
+    e = s + np.array([rng.randint(1, 6) for _ in range(n)], dtype=np.int64)
+    idx = np.array([rng.randint(0, 9) for _ in range(n)], dtype=np.int64)
+    utt = np.array([rng.randint(0, 400) for _ in range(n)], dtype=np.int64)
+    cat = np.array([rng.randint(0, 4) for _ in range(n)], dtype=np.int64)
+    # one hit per (utterance, entry, span), as the scans give
+    _, first = np.unique(np.c_[utt, idx, s, e], axis=0, return_index=True)
+    s, e, idx, utt, cat = s[first], e[first], idx[first], utt[first], cat[first]
+    got = _match._dedupe(s, e, idx, utt, cat)
+    want: list[tuple[int, ...]] = []
+    groups: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for k in range(len(s)):
+        groups.setdefault((int(utt[k]), int(cat[k])), []).append(
+            (int(s[k]), int(e[k]), int(idx[k]))
+        )
+    for (u, c), hits in groups.items():
+        want += [(u, a, c, i, b) for a, b, i in select_longest(hits)]
+    want.sort()
+    gs, ge, gi, gu, gc = (x.tolist() for x in got)
+    assert sorted(zip(gu, gs, gc, gi, ge, strict=True)) == want
