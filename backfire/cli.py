@@ -72,7 +72,13 @@ def cmd_simulate(a: argparse.Namespace) -> int:
         return 0
     try:
         summary = asyncio.run(
-            run_manifest(runs, a.out, a.concurrency, progress=not a.json and not a.quiet)
+            run_manifest(
+                runs,
+                a.out,
+                a.concurrency,
+                progress=not a.json and not a.quiet,
+                compress=a.compress,
+            )
         )
     except KeyboardInterrupt:
         print(
@@ -207,7 +213,12 @@ def cmd_language_report(a: argparse.Namespace) -> int:
 def cmd_lexicon_report(a: argparse.Namespace) -> int:
     from .classify import format_report, harmony_principled_confusion, lexicon_report
 
-    df = lexicon_report(a.languages, threshold=a.threshold, category_threshold=a.category_threshold)
+    df = lexicon_report(
+        a.languages,
+        threshold=a.threshold,
+        category_threshold=a.category_threshold,
+        annotated=a.annotated,
+    )
     if a.json:
         print(df.to_json(orient="records", force_ascii=False))
     else:
@@ -273,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--api-base", help="endpoint for the model (vLLM, a proxy, ...)")
     s.add_argument("--api-key-env", help="name of the environment variable holding the API key")
     s.add_argument("--concurrency", type=int, default=4, help="simulations at once (default 4)")
+    s.add_argument(
+        "--compress", action="store_true", help="publish transcripts as .jsonl.gz (as data/ ships)"
+    )
     s.add_argument("--dry-run", action="store_true", help="print the manifest and exit")
     s.add_argument("--json", action="store_true", help="print a one-object JSON summary")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -323,6 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
     lx.add_argument("--category-threshold", type=float, default=0.60, help="flag a category below")
     lx.add_argument(
         "--confusion", action="store_true", help="also print harmony/principled confusion"
+    )
+    lx.add_argument(
+        "--annotated",
+        metavar="FILE",
+        help="score another coded set in the annotated.yaml format: a path, or a name inside "
+        "each language folder such as lexicon/dev3.yaml",
     )
     lx.add_argument("--strict", action="store_true", help="exit 1 if any language is flagged")
     lx.add_argument("--json", action="store_true")

@@ -297,17 +297,26 @@ class AnnotatedItem:
     gloss: str = ""
 
 
-def load_annotated(code: str) -> tuple[AnnotatedItem, ...]:
-    """Read ``<language>/annotated.yaml``.
+def load_annotated(code: str, path: str | Path | None = None) -> tuple[AnnotatedItem, ...]:
+    """Read ``<language>/annotated.yaml``, or another set in the same format.
+
+    ``path`` scores a lexicon on other coded sentences (a lab's own hand-coded
+    transcripts, an author's fresh dev set): an existing file path, or a name
+    resolved inside the language folder (``lexicon/dev3.yaml``).
 
     Raises
     ------
     LexiconError
         If the file is missing or an item has no text or an unknown label.
     """
-    path = load_language(code).path / "annotated.yaml"
+    folder = load_language(code).path
+    if path is None:
+        path = folder / "annotated.yaml"
+    elif not Path(path).is_file():
+        path = folder / path
+    path = Path(path)
     if not path.is_file():
-        raise LexiconError(f"language {code!r} has no annotated.yaml ({path})")
+        raise LexiconError(f"language {code!r} has no {path.name} ({path})")
     doc, _ = _read(path)
     items = doc.get("items") if isinstance(doc, dict) else None
     if not isinstance(items, list):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._lexicon import CATEGORIES, LexiconError, lexicon_key, load_annotated
@@ -45,12 +46,12 @@ def _scores(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-def _coded(code: str) -> tuple[list, pd.DataFrame]:
+def _coded(code: str, annotated: str | None = None) -> tuple[list, pd.DataFrame]:
     """Annotated items and their classification (raises LexiconError)."""
     from ._classify import classify
 
     lexicon_key(code)  # unknown language or no lexicon folder -> LexiconError
-    items = load_annotated(code)
+    items = load_annotated(code, annotated)
     return list(items), classify([it.text for it in items], code)
 
 
@@ -58,6 +59,7 @@ def lexicon_report(
     languages: Sequence[str] | None = None,
     threshold: float = 0.80,
     category_threshold: float = 0.60,
+    annotated: str | None = None,
 ) -> pd.DataFrame:
     """Precision, recall and F1 of each lexicon on its annotated set.
 
@@ -70,6 +72,9 @@ def lexicon_report(
         A language is flagged when its macro-F1 is below this.
     category_threshold : float
         A category is flagged (and so its language) when its F1 is below this.
+    annotated : str, optional
+        Score on another coded set in the ``annotated.yaml`` format instead: a
+        file path, or a name inside each language folder (``lexicon/dev3.yaml``).
 
     Returns
     -------
@@ -96,12 +101,12 @@ def lexicon_report(
     rows: list[dict] = []
     for code in languages if languages is not None else available_languages():
         try:
-            items, coded = _coded(code)
+            items, coded = _coded(code, annotated)
         except LexiconError as exc:
             msg = str(exc)
             status = (
-                "missing annotated.yaml"
-                if "no annotated.yaml" in msg
+                f"missing {annotated or 'annotated.yaml'}"
+                if f"no {Path(annotated or 'annotated.yaml').name}" in msg
                 else "missing lexicon"
                 if "no lexicon folder" in msg or "unknown language" in msg
                 else f"error: {msg}"

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..llm import Store, build_model
+from ..llm import Store, build_model, resolve
 from ..spec import RunSpec, SpecError, StudySpec
-from ..transcripts import transcript_path, transcript_status
+from ..transcripts import existing_transcript, transcript_path, transcript_status
 from ._engine import RunResult, simulate_run
 
 
@@ -49,8 +49,8 @@ def plan(runs: list[RunSpec], out: Path) -> tuple[list[RunSpec], list[RunSpec]]:
     """Split runs into (to play, to skip) and refuse to clobber a different finished run."""
     todo, skip = [], []
     for r in runs:
-        path = transcript_path(out, r.study, r.run_id)
-        status, spec_hash = transcript_status(path)
+        path = existing_transcript(out, r.study, r.run_id)
+        status, spec_hash = transcript_status(path) if path else (None, None)
         if status is None:
             todo.append(r)
         elif spec_hash != r.spec_hash:
@@ -97,8 +97,14 @@ async def run_manifest(
     max_concurrent_runs: int = 4,
     progress: bool = True,
     store_path: str | Path | None = None,
+    compress: bool = False,
 ) -> RunSummary:
-    """Play every run not already finished; see the module docstring for resume."""
+    """Play every run not already finished; see the module docstring for resume.
+
+    ``compress`` publishes transcripts as ``.jsonl.gz`` (what ``data/`` ships).
+    Runs on different embedded models are played one model after another:
+    two llama.cpp servers computing at once on a small machine thrash.
+    """
     out = Path(out)
     t0 = time.perf_counter()
     summary = RunSummary(out=str(out), runs_total=len(runs))
@@ -126,7 +132,7 @@ async def run_manifest(
         block = await blocks.get()
         try:
             model, rm = model_for(r)
-            path = transcript_path(out, r.study, r.run_id)
+            path = transcript_path(out, r.study, r.run_id, compress)
             res: RunResult = await simulate_run(r, model, rm, path, slot_base=block * 10)
         finally:
             blocks.put_nowait(block)
@@ -142,9 +148,20 @@ async def run_manifest(
             summary.failures.append(f"{r.run_id}: {res.status}")
         bar.update(summary)
 
-    tasks = [asyncio.create_task(one(r)) for r in todo]
+    # Embedded models one after another; API models (any number) together.
+    local = [m for m in dict.fromkeys(r.model for r in todo) if resolve(m).kind == "local"]
+    waves = [[r for r in todo if r.model == m] for m in local]
+    waves.insert(0, [r for r in todo if r.model not in local])
+    tasks: list[asyncio.Task[None]] = []
+
+    async def play_waves() -> None:
+        for wave in waves:
+            batch = [asyncio.create_task(one(r)) for r in wave]
+            tasks.extend(batch)
+            await asyncio.gather(*batch)
+
     try:
-        await asyncio.gather(*tasks)
+        await play_waves()
     except (asyncio.CancelledError, KeyboardInterrupt):
         for t in tasks:
             t.cancel()

@@ -2,9 +2,11 @@
 
 from ._frames import RUN_COLUMNS, load_runs, load_turns
 from ._io import (
+    GZ_SUFFIX,
     PARTIAL,
     SUFFIX,
     TranscriptWriter,
+    existing_transcript,
     find_transcripts,
     read_transcript,
     transcript_path,
@@ -13,10 +15,12 @@ from ._io import (
 from ._quality import language_quality
 
 __all__ = [
+    "GZ_SUFFIX",
     "PARTIAL",
     "RUN_COLUMNS",
     "SUFFIX",
     "TranscriptWriter",
+    "existing_transcript",
     "find_transcripts",
     "language_quality",
     "load_runs",

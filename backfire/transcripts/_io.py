@@ -4,6 +4,10 @@ A transcript is written to ``<name>.jsonl.partial`` and renamed to
 ``<name>.jsonl`` only when its footer is written, so a finished file is always
 whole; a killed run leaves only a ``.partial`` file, which the next run
 replaces. Every line is flushed as it is written.
+
+A path ending in ``.jsonl.gz`` is written the same way (plain ``.partial``)
+and gzip-compressed when published; readers take either form, and publishing
+one form removes a stale copy in the other, so a run is never on disk twice.
 """
 
 from __future__ import annotations
@@ -11,18 +15,25 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 SUFFIX = ".jsonl"
+GZ_SUFFIX = ".jsonl.gz"
 PARTIAL = ".jsonl.partial"
+
+
+def _stem(path: Path) -> str:
+    return path.name.removesuffix(".gz").removesuffix(SUFFIX)
 
 
 class TranscriptWriter:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.partial = self.path.with_name(self.path.name.removesuffix(SUFFIX) + PARTIAL)
+        self.compress = self.path.name.endswith(GZ_SUFFIX)
+        self.partial = self.path.with_name(_stem(self.path) + PARTIAL)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._f: TextIO | None = self.partial.open("w", encoding="utf-8")
 
@@ -44,7 +55,16 @@ class TranscriptWriter:
         os.fsync(self._f.fileno())
         self._f.close()
         self._f = None
-        os.replace(self.partial, self.path)
+        if self.compress:
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            with self.partial.open("rb") as src, gzip.open(tmp, "wb", compresslevel=9) as dst:
+                shutil.copyfileobj(src, dst)
+            os.replace(tmp, self.path)
+            self.partial.unlink()
+        else:
+            os.replace(self.partial, self.path)
+        other = self.path.with_name(_stem(self.path) + (SUFFIX if self.compress else GZ_SUFFIX))
+        other.unlink(missing_ok=True)
 
     def abandon(self) -> None:
         """Close without publishing (the ``.partial`` file stays for inspection)."""
@@ -87,5 +107,15 @@ def find_transcripts(root: str | Path) -> Iterator[Path]:
     )
 
 
-def transcript_path(out: str | Path, study: str, run_id: str) -> Path:
-    return Path(out) / study / f"{run_id}{SUFFIX}"
+def transcript_path(out: str | Path, study: str, run_id: str, compress: bool = False) -> Path:
+    """Where a run's transcript is published (``.jsonl.gz`` when ``compress``)."""
+    return Path(out) / study / f"{run_id}{GZ_SUFFIX if compress else SUFFIX}"
+
+
+def existing_transcript(out: str | Path, study: str, run_id: str) -> Path | None:
+    """The run's published transcript in either form, or None."""
+    for compress in (False, True):
+        p = transcript_path(out, study, run_id, compress)
+        if p.is_file():
+            return p
+    return None

@@ -127,3 +127,18 @@ def test_confusion_needs_annotated(make_language):
     make_language("xw", lexicon=LEXICON)
     with pytest.raises(LexiconError, match="annotated.yaml"):
         harmony_principled_confusion("xw")
+
+
+def test_report_on_another_coded_set(make_language, tmp_path):
+    code = make_language("xw", lexicon=LEXICON, annotated=ITEMS)
+    other = tmp_path / "mine.yaml"
+    other.write_text(
+        'items:\n  - {text: "I refuse.", labels: [protective_principled]}\n'
+        '  - {text: "Expel him.", labels: []}\n',
+        encoding="utf-8",
+    )
+    rows = lexicon_report([code], annotated=str(other)).set_index("category")
+    assert rows.loc["macro", "n_items"] == 2
+    assert rows.loc["harmful", "fp"] == 1 and rows.loc["protective_principled", "tp"] == 1
+    missing = lexicon_report([code], annotated="lexicon/none.yaml")
+    assert missing.iloc[0]["status"] == "missing lexicon/none.yaml"

@@ -174,3 +174,13 @@ def test_simultaneous_order(out_dir):
 def test_response_type_roundtrip():
     r = ChatResponse(text="x", model="m", prompt_tokens=3)
     assert ChatResponse.from_json(r.to_json()) == r
+
+
+def test_compressed_transcripts_are_resumed_like_plain_ones(out_dir):
+    runs = _runs(aligned_ratios=[0, 1])
+    first = asyncio.run(run_manifest(runs, out_dir, progress=False, compress=True))
+    assert first.runs_completed == 2
+    paths = list(find_transcripts(out_dir))
+    assert len(paths) == 2 and all(p.name.endswith(".jsonl.gz") for p in paths)
+    second = asyncio.run(run_manifest(runs, out_dir, progress=False))
+    assert second.runs_skipped == 2 and second.calls == 0
