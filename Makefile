@@ -9,9 +9,14 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed
 MODEL  ?= local
-PRESET ?= smoke
+PRESET ?= reference
+SIMULATE ?= missing
 STUDY  ?= study1
 OUT    ?= data/runs
+# Shipped transcripts for the reference preset on the embedded models;
+# anything else (another MODEL or PRESET) goes to data/runs.
+CUSTOM := $(or $(filter command line environment,$(origin MODEL)),$(filter-out reference,$(PRESET)))
+DATA   ?= $(if $(CUSTOM),data/runs,data/reference)
 PYTEST_ARGS ?=
 
 NOTEBOOKS := study1_english_japanese study2_sixteen_languages study3_individuation study4_cross_model
@@ -34,10 +39,20 @@ $(STAMP): pyproject.toml requirements/lock.txt requirements/models.lock requirem
 fetch-model: $(STAMP)
 	$(BIN)/backfire fetch-model all
 
-# The main job. Until the analysis notebooks land, it runs a study preset on the
-# embedded model and writes complete transcripts to $(OUT).
+# The main job: the four study notebooks with papermill on the shipped
+# transcripts (data/reference, preset `reference`), simulating only runs that
+# are missing there. Executed notebooks go to build/notebooks/, numbers to
+# results/ (summary.json, paper_comparison.csv, <study>/*.csv), figures to
+# figures/. `make reproduce MODEL=openai/gpt-4o-mini PRESET=default` reruns
+# every study on another model into data/runs (DATA=... to choose).
 reproduce: fetch-model
-	$(BIN)/backfire simulate --study $(STUDY) --preset $(PRESET) --model $(MODEL) --out $(OUT)
+	mkdir -p build/notebooks
+	for nb in $(NOTEBOOKS); do \
+	  $(BIN)/papermill --log-level ERROR notebooks/$$nb.ipynb build/notebooks/$$nb.ipynb -k python3 \
+	    -p preset $(PRESET) -p data_dir $(DATA) -p simulate $(SIMULATE) \
+	    -p results_dir results -p figures_dir figures $(NB_MODEL) || exit 1; \
+	done
+	$(BIN)/backfire compare results/paper_comparison.csv
 
 # The shipped transcripts in data/reference/ (hours on two cores; resumable:
 # rerun to continue, finished runs are skipped). See data/README.md.
@@ -50,16 +65,8 @@ reference-data: fetch-model
 simulate: $(STAMP)
 	$(BIN)/backfire simulate --study $(STUDY) --preset $(PRESET) --model $(MODEL) --out $(OUT)
 
-# The four study notebooks with papermill (simulating only missing runs);
-# executed copies go to build/notebooks/. Not yet the main job: the reference
-# transcripts that make it fast are still to be generated (issue 8).
-notebooks: fetch-model
-	mkdir -p build/notebooks
-	for nb in $(NOTEBOOKS); do \
-	  $(BIN)/papermill notebooks/$$nb.ipynb build/notebooks/$$nb.ipynb -k python3 \
-	    -p preset $(PRESET) -p data_dir $(OUT) -p simulate missing \
-	    -p results_dir results -p figures_dir figures $(NB_MODEL) || exit 1; \
-	done
+# Same as reproduce (kept for habit).
+notebooks: reproduce
 
 test: fetch-model
 	$(BIN)/ruff check backfire tests benchmarks

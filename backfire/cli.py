@@ -46,7 +46,7 @@ def cmd_simulate(a: argparse.Namespace) -> int:
         "individuated_shares": a.individuated,
         "replicates": a.replicates,
         "seed": a.seed,
-        "models": [a.model] if a.model else None,
+        "models": a.model,
     }
     if a.turns:
         overrides["protocol"] = {"turns": a.turns}
@@ -244,6 +244,42 @@ def cmd_studies(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(a: argparse.Namespace) -> int:
+    import pandas as pd
+
+    path = __import__("pathlib").Path(a.file)
+    if not path.is_file():
+        return _fail(f"file: {path} does not exist (run `make reproduce` or the notebooks first)")
+    df = pd.read_csv(path)
+    missing = [c for c in ("study", "quantity", "paper", "ours", "verdict") if c not in df]
+    if missing:
+        return _fail(f"file: {path} lacks the columns {', '.join(missing)}")
+    if a.json:
+        print(df.to_json(orient="records", force_ascii=False))
+        return 0
+
+    def num(x: object) -> str:
+        return "" if pd.isna(x) else f"{x:.3g}" if isinstance(x, float) else str(x)
+
+    rows = [
+        (
+            str(r["study"]),
+            str(r["quantity"])[:58],
+            num(r["paper"]),
+            num(r["ours"]),
+            f"[{num(r['ci_low'])}, {num(r['ci_high'])}]" if not pd.isna(r.get("ci_low")) else "",
+            num(r.get("p")),
+            num(r["verdict"]),
+        )
+        for _, r in df.iterrows()
+    ]
+    head = ("study", "quantity", "paper", "ours", "95% CI", "p", "verdict")
+    w = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
+    for x in [head, *rows]:
+        print("  ".join(v.ljust(w[i]) for i, v in enumerate(x)).rstrip())
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors are one line on stderr and exit status 2 (``--help`` shows usage)."""
 
@@ -270,7 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--preset", default="default", help="default, smoke, ... (see `backfire studies`)"
     )
     s.add_argument(
-        "--model", help="synthetic, local, local/<name>, local/<file>.gguf or any litellm model"
+        "--model",
+        type=_csv,
+        help="synthetic, local, local/<name>, local/<file>.gguf or any litellm model; "
+        "several comma-separated (Study 4)",
     )
     s.add_argument("--out", default="data/runs", help="output folder (default: data/runs)")
     s.add_argument("--languages", type=_csv, help="comma-separated BCP-47 codes, e.g. en,ja")
@@ -347,6 +386,14 @@ def build_parser() -> argparse.ArgumentParser:
     lx.add_argument("--strict", action="store_true", help="exit 1 if any language is flagged")
     lx.add_argument("--json", action="store_true")
     lx.set_defaults(func=cmd_lexicon_report)
+
+    cp = sub.add_parser(
+        "compare",
+        help="print results/paper_comparison.csv: the paper's numbers next to ours",
+    )
+    cp.add_argument("file", nargs="?", default="results/paper_comparison.csv")
+    cp.add_argument("--json", action="store_true")
+    cp.set_defaults(func=cmd_compare)
 
     st = sub.add_parser("studies", help="list studies, presets and their run counts")
     st.set_defaults(func=cmd_studies)

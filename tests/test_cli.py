@@ -88,3 +88,29 @@ def test_models_lists_the_default(capsys):
     assert main(["models", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["model"] for r in rows if r.get("default")] == ["local/qwen2.5-0.5b"]
+
+
+def test_model_takes_a_comma_separated_list(tmp_path, capsys):
+    rc = main(
+        [
+            "simulate",
+            "--study",
+            "study4",
+            "--preset",
+            "smoke",
+            "--model",
+            "synthetic,synthetic/null",
+            "--out",
+            str(tmp_path),
+            "--dry-run",
+        ]
+    )
+    assert rc == 0
+    ids = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["run_ids"]
+    assert any(i.endswith("_synthetic_r00") for i in ids)
+    assert any("synthetic-null" in i for i in ids)
+
+
+def test_compare_needs_a_file(tmp_path):
+    p = _run(["compare", str(tmp_path / "none.csv")])
+    assert p.returncode == 2 and "does not exist" in p.stderr

@@ -69,6 +69,7 @@ from ._summary import (
     SUMMARY_KEYS,
     provenance,
     summary_json,
+    update_comparison,
     write_tables,
 )
 from ._tables import alignment_g, conformity_ratios, harmony_share, index_by_ratio
@@ -126,6 +127,7 @@ __all__ = [
     "study_spec",
     "study_tables",
     "summary_json",
+    "update_comparison",
     "verdict",
     "write_tables",
 ]

@@ -302,4 +302,35 @@ def summary_json(
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
     tmp.replace(path)
+    if comparison is not None:
+        update_comparison(study, comparison, root)
+    return path
+
+
+def update_comparison(
+    study: str, comparison: pd.DataFrame, results_dir: str | Path = "results"
+) -> Path:
+    """Replace this study's rows in ``results_dir/paper_comparison.csv``.
+
+    The file gathers every study's rows (the four notebooks each add theirs),
+    in study order; it is written atomically, so a failing notebook leaves the
+    other studies' rows as they were.
+    """
+    import pandas as pd
+
+    path = Path(results_dir) / "paper_comparison.csv"
+    parts = []
+    if path.is_file():
+        try:
+            old = pd.read_csv(path)
+            parts.append(old[old["study"] != study])
+        except (OSError, ValueError, KeyError, pd.errors.ParserError):
+            pass  # unreadable: rebuilt from this study's rows
+    new = comparison.copy()
+    new["study"] = new["study"].fillna(study) if "study" in new else study
+    parts.append(new)
+    out = pd.concat([p for p in parts if not p.empty] or [new], ignore_index=True)
+    out = out.sort_values("study", kind="stable").reset_index(drop=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_tables({"paper_comparison.tmp": out}, path.parent)[0].replace(path)
     return path

@@ -67,6 +67,23 @@ def test_summary_json_and_csvs(tmp_path, analysed, tables):
     assert {"en_g_cpi", "ja_g_cpi"} <= keys
     for name in ("g", "index_by_ratio", "paper_comparison", "runs", "headers"):
         assert (tmp_path / "study1" / f"{name}.csv").is_file()
+    # One file gathers every study's rows; rerunning a study replaces only its rows.
+    import pandas as pd
+
+    both = pd.read_csv(tmp_path / "paper_comparison.csv")
+    assert list(dict.fromkeys(both["study"])) == ["study1", "study4"]
+    n1 = (both["study"] == "study1").sum()
+    br.update_comparison("study1", br.paper_comparison({"study1": tables["study1"]}), tmp_path)
+    again = pd.read_csv(tmp_path / "paper_comparison.csv")
+    assert len(again) == len(both) and (again["study"] == "study1").sum() == n1
+    assert {"study", "quantity", "paper", "ours", "ci_low", "ci_high", "verdict"} <= set(again)
+    out = subprocess.run(
+        [sys.executable, "-m", "backfire", "compare", str(tmp_path / "paper_comparison.csv")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "verdict" in out.splitlines()[0] and "English: Hedges' g of CPI" in out
 
 
 def test_figures_png_and_pdf(tmp_path, tables):
