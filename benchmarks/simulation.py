@@ -12,7 +12,8 @@ Measured in one process, one run, on the same llama.cpp server:
 
 The lower bound of a simulation is the time to process only its genuinely new
 prompt tokens at the measured prompt rate plus the time to generate its reply
-tokens at the batched generation rate. Reported: seconds per simulation,
+tokens at the generation rate measured at the engine's batch size (the number
+of simulations it runs at once). Reported: seconds per simulation,
 simulations per hour, tokens processed vs genuinely new, ``speedup_vs_naive``
 (throughput ratio) and ``fraction_of_lower_bound`` (lower bound / measured).
 
@@ -33,7 +34,14 @@ from backfire.spec import ModelSettings, load_study
 from backfire.transcripts import load_turns
 
 
-async def _machine_limit(model: str, n_parallel: int) -> dict[str, float]:
+async def _machine_limit(model: str, n_parallel: int, batch: int) -> dict[str, float]:
+    """Prompt and generation rates of the server the simulations will use.
+
+    A warm-up call comes first (model load, first-call allocation), then each
+    rate is the mean of two measurements. Generation is measured at batch 1,
+    at ``batch`` (the number of simulations the engine runs at once: the rate
+    that design can reach) and at batch 10 (for reference).
+    """
     settings = ModelSettings(max_tokens=64, temperature=0.0)
     inner, _ = provider_model(model, settings, n_parallel=n_parallel)
     words = ("the residents of the facility discuss the rules of the programme " * 60).strip()
@@ -49,22 +57,29 @@ async def _machine_limit(model: str, n_parallel: int) -> dict[str, float]:
             },
         )
 
-    t = time.perf_counter()
-    r = await inner.generate(req(0, words, 1, 0))
-    pp = r.prompt_tokens / (time.perf_counter() - t)
-    t = time.perf_counter()
-    r = await inner.generate(req(1, "Count slowly from one to one hundred.", 64, 0))
-    tg1 = r.completion_tokens / (time.perf_counter() - t)
+    await inner.generate(req(-1, words, 4, 0))  # warm-up
+    pp = []
+    for i in range(2):
+        t = time.perf_counter()
+        r = await inner.generate(req(i, words, 1, 0))
+        pp.append(r.prompt_tokens / (time.perf_counter() - t))
+
+    async def gen(k: int, base: int) -> float:
+        t = time.perf_counter()
+        rs = await asyncio.gather(
+            *(inner.generate(req(base + i, "Say hello.", 64, i)) for i in range(k))
+        )
+        return sum(x.completion_tokens for x in rs) / (time.perf_counter() - t)
+
     k = min(n_parallel, 10)
-    t = time.perf_counter()
-    rs = await asyncio.gather(*(inner.generate(req(10 + i, "Say hello.", 64, i)) for i in range(k)))
-    tgk = sum(x.completion_tokens for x in rs) / (time.perf_counter() - t)
-    return {
-        "prompt_tok_s": pp,
-        "gen_tok_s_batch1": tg1,
-        f"gen_tok_s_batch{k}": tgk,
-        "gen_tok_s_batched": tgk,
+    out = {
+        "prompt_tok_s": sum(pp) / len(pp),
+        "gen_tok_s_batch1": (await gen(1, 100) + await gen(1, 110)) / 2,
+        f"gen_tok_s_batch{batch}": (await gen(batch, 200) + await gen(batch, 300)) / 2,
+        f"gen_tok_s_batch{k}": await gen(k, 400),
     }
+    out["gen_tok_s_design"] = out[f"gen_tok_s_batch{batch}"]
+    return out
 
 
 def _measure(runs, out: str, concurrency: int) -> dict[str, float]:
@@ -87,31 +102,37 @@ def _measure(runs, out: str, concurrency: int) -> dict[str, float]:
 
 
 def run(model: str, n_sims: int, turns: list[int]) -> dict:
+    """Machine limit, then the engine (``n_sims`` at once) and the naive baseline.
+
+    The baseline plays one simulation with the prompt cache off; throughput
+    (simulations per hour) is what is compared, so it need not play as many.
+    """
     base = dict(
         models=[model],
         languages=["en"],
         aligned_ratios=[0.5],
-        replicates=n_sims,
         protocol={"turns": turns},
     )
-    engine_runs = load_study("study1", "smoke", **base).manifest()
+    engine_runs = load_study("study1", "smoke", replicates=n_sims, **base).manifest()
     naive_runs = load_study(
         "study1",
         "smoke",
+        replicates=1,
+        seed=7,  # other seeds than the engine's runs: nothing comes from a shared cache
         **base,
         settings={"extra": {"extra_body": {"cache_prompt": False}}},
     ).manifest()
-    limit = asyncio.run(_machine_limit(model, n_parallel=10 * n_sims))
+    limit = asyncio.run(_machine_limit(model, n_parallel=10 * n_sims, batch=n_sims))
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         engine = _measure(engine_runs, a, concurrency=n_sims)
         naive = _measure(naive_runs, b, concurrency=1)
     lower = (
         engine["new_prompt_tokens"] / limit["prompt_tok_s"]
-        + engine["completion_tokens"] / limit["gen_tok_s_batched"]
+        + engine["completion_tokens"] / limit["gen_tok_s_design"]
     )
     return {
         "model": model,
-        "design": f"{n_sims} simulations x 10 agents x turns {turns}",
+        "design": f"engine: {n_sims} simulations at once; naive: 1; 10 agents x turns {turns}",
         "machine_limit": {k: round(v, 1) for k, v in limit.items()},
         "engine": {k: round(v, 2) if isinstance(v, float) else v for k, v in engine.items()},
         "naive": {k: round(v, 2) if isinstance(v, float) else v for k, v in naive.items()},
@@ -124,14 +145,17 @@ def run(model: str, n_sims: int, turns: list[int]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--json", action="store_true")
-    p.add_argument("--quick", action="store_true", help="two simulations of three turns")
-    p.add_argument("--model", default="local")
-    a = p.parse_args(argv)
-    res = (
-        run(a.model, n_sims=2, turns=[1, 2, 3])
-        if a.quick
-        else run(a.model, n_sims=4, turns=[1, 2, 3, 4, 5, 6])
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="two simulations of two events on the smallest embedded model (about a minute)",
     )
+    p.add_argument("--model", help="default: local (qwen2.5-0.5b); --quick: local/smollm2-135m")
+    a = p.parse_args(argv)
+    if a.quick:
+        res = run(a.model or "local/smollm2-135m", n_sims=2, turns=[1, 2])
+    else:
+        res = run(a.model or "local", n_sims=3, turns=[1, 2, 3])
     print(json.dumps(res) if a.json else json.dumps(res, indent=2))
     return 0
 

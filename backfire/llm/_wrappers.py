@@ -25,7 +25,8 @@ class RetryModel:
 
     This is the only retry layer: litellm's own retries are switched off
     (``num_retries=0``, ``max_retries=0``) so a 429 reaches us and the
-    concurrency limiter can react to it. ``Retry-After`` is honoured.
+    concurrency limiter can react to it. ``Retry-After`` is honoured as given
+    (times 1 to 1.25 for jitter); without it, full-jitter exponential backoff.
     """
 
     def __init__(
@@ -53,10 +54,14 @@ class RetryModel:
                     self._on_transient(exc)
                 if attempt == self.max_attempts:
                     raise
-                delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-                delay = self._rng.uniform(0, delay)
                 if exc.retry_after is not None:
-                    delay = max(delay, exc.retry_after)
+                    # The provider said when: waiting longer only loses throughput
+                    # (a sliding-window limit frees a slot at exactly that time).
+                    # A little jitter keeps the waiters from arriving as one burst.
+                    delay = min(self.max_delay, exc.retry_after * self._rng.uniform(1.0, 1.25))
+                else:
+                    delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+                    delay = self._rng.uniform(0, delay)
                 await self._sleep(delay)
         raise AssertionError("unreachable")
 
