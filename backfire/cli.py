@@ -227,8 +227,30 @@ def cmd_lexicon_report(a: argparse.Namespace) -> int:
             for code in a.languages or sorted(df["language"].unique()):
                 print(f"\n{code}: harmony vs principled")
                 print(harmony_principled_confusion(code).to_string())
+        if a.agreement:
+            _print_agreement(a.languages or sorted(df["language"].unique()), a.annotated)
     flagged = df[(df["category"] == "macro") & df["flagged"].fillna(False).astype(bool)]
     return 1 if (a.strict and len(flagged)) else 0
+
+
+def _print_agreement(codes: list[str], annotated: str | None) -> None:
+    import pandas as pd
+
+    from .classify import LexiconError, annotator_agreement
+
+    frames = []
+    for code in codes:
+        try:
+            frames.append(annotator_agreement(code, annotated=annotated))
+        except LexiconError as exc:
+            print(f"{code}: no agreement ({exc})")
+    if frames:
+        d = pd.concat(frames)
+        d = d[d["category"] == "macro"][
+            ["language", "n_items", "f1_second", "kappa_second", "f1_lexicon", "kappa_lexicon"]
+        ]
+        print("\nAgreement with the gold labels: a second blind annotator vs the lexicon (macro)")
+        print(d.round(2).to_string(index=False))
 
 
 def cmd_studies(a: argparse.Namespace) -> int:
@@ -382,6 +404,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="score another coded set in the annotated.yaml format: a path, or a name inside "
         "each language folder such as lexicon/dev3.yaml",
+    )
+    lx.add_argument(
+        "--agreement",
+        action="store_true",
+        help="also compare a second annotator (annotated_second.yaml) and the lexicon with the gold labels",
     )
     lx.add_argument("--strict", action="store_true", help="exit 1 if any language is flagged")
     lx.add_argument("--json", action="store_true")

@@ -32,15 +32,23 @@ from ._lexicon import (
     load_annotated,
     load_lexicon,
 )
-from ._report import format_report, harmony_principled_confusion, lexicon_report
+from ._report import (
+    AGREEMENT_COLUMNS,
+    annotator_agreement,
+    format_report,
+    harmony_principled_confusion,
+    lexicon_report,
+)
 
 __all__ = [
+    "AGREEMENT_COLUMNS",
     "CATEGORIES",
     "COLUMNS",
     "Entry",
     "Lexicon",
     "LexiconError",
     "Negation",
+    "annotator_agreement",
     "classify",
     "format_report",
     "harmony_principled_confusion",

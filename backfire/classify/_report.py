@@ -280,3 +280,84 @@ def format_report(df: pd.DataFrame) -> str:
 
 def _fmt(x: float) -> str:
     return "  - " if x != x else f"{x:.2f}"
+
+
+AGREEMENT_COLUMNS = (
+    "language",
+    "category",
+    "n_items",
+    "gold",
+    "second",
+    "lexicon",
+    "f1_second",
+    "kappa_second",
+    "f1_lexicon",
+    "kappa_lexicon",
+)
+
+
+def annotator_agreement(
+    language: str, second: str = "annotated_second.yaml", annotated: str | None = None
+) -> pd.DataFrame:
+    """How a second annotator and the lexicon each agree with the gold labels.
+
+    A lexicon cannot be expected to agree with the gold labels better than a
+    second careful reader does: where two annotators disagree the category's
+    boundary is unclear, not the lexicon wrong. This puts the two side by
+    side per category (F1 against gold, and Cohen's kappa, which corrects for
+    chance agreement).
+
+    Parameters
+    ----------
+    language : str
+        Language code.
+    second : str
+        The second coding in the ``annotated.yaml`` format (same texts, same
+        order): a path, or a name inside the language folder.
+    annotated : str, optional
+        The gold set (default the language's ``annotated.yaml``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`AGREEMENT_COLUMNS`, one row per category plus ``macro`` (mean
+        F1 and kappa over categories with a defined value). ``gold``,
+        ``second`` and ``lexicon`` count the items coded positive by each.
+
+    Raises
+    ------
+    LexiconError
+        If a file is missing or the two sets do not hold the same texts.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from backfire.stats import cohen_kappa
+
+    items, coded = _coded(language, annotated)
+    other = load_annotated(language, second)
+    if [it.text for it in other] != [it.text for it in items]:
+        raise LexiconError(
+            f"{language}: {second} does not hold the same texts, in the same order, as the gold set"
+        )
+    rows = []
+    for cat in CATEGORIES:
+        gold = np.array([cat in it.labels for it in items])
+        sec = np.array([cat in it.labels for it in other])
+        lex = (coded[cat] > 0).to_numpy()
+        row = {"language": language, "category": cat, "n_items": len(items)}
+        row.update(gold=int(gold.sum()), second=int(sec.sum()), lexicon=int(lex.sum()))
+        for name, pred in (("second", sec), ("lexicon", lex)):
+            tp, fp, fn = (
+                int((gold & pred).sum()),
+                int((~gold & pred).sum()),
+                int((gold & ~pred).sum()),
+            )
+            row[f"f1_{name}"] = _scores(tp, fp, fn)[2]
+            row[f"kappa_{name}"] = float(cohen_kappa(gold, pred)["kappa"].iloc[0])
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
+    macro = {"language": language, "category": "macro", "n_items": len(items)}
+    for c in ("f1_second", "kappa_second", "f1_lexicon", "kappa_lexicon"):
+        macro[c] = float(df[c].mean())  # NaN-skipping mean
+    return pd.concat([df, pd.DataFrame([macro])], ignore_index=True)

@@ -14,6 +14,7 @@ True
 array([0.02, 0.02])
 """
 
+from backfire.stats._agreement import cohen_kappa
 from backfire.stats._correlation import correlation, pdi_sensitivity
 from backfire.stats._counts import binomial_test, conformity_ratio, direction_count
 from backfire.stats._effsize import hedges_g, hedges_j
@@ -23,6 +24,7 @@ from backfire.stats._power import power_g
 
 __all__ = [
     "binomial_test",
+    "cohen_kappa",
     "conformity_ratio",
     "correlation",
     "direction_count",

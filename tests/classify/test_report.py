@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+import yaml
 
 from backfire.classify import (
     CATEGORIES,
@@ -142,3 +143,24 @@ def test_report_on_another_coded_set(make_language, tmp_path):
     assert rows.loc["harmful", "fp"] == 1 and rows.loc["protective_principled", "tp"] == 1
     missing = lexicon_report([code], annotated="lexicon/none.yaml")
     assert missing.iloc[0]["status"] == "missing lexicon/none.yaml"
+
+
+def test_annotator_agreement_side_by_side(make_language, tmp_path):
+    from backfire.classify import AGREEMENT_COLUMNS, annotator_agreement
+
+    code = make_language("xz", lexicon=LEXICON, annotated=ITEMS)
+    second = [dict(it) for it in ITEMS]
+    second[1] = {**ITEMS[1], "labels": []}  # misses one harmful item, like the lexicon
+    path = tmp_path / "second.yaml"
+    path.write_text(yaml.safe_dump({"items": second}, allow_unicode=True), encoding="utf-8")
+    raw = annotator_agreement(code, str(path))
+    assert tuple(raw.columns) == AGREEMENT_COLUMNS
+    df = raw.set_index("category")
+    h = df.loc["harmful"]
+    assert (h.gold, h.second, h.lexicon) == (2, 1, 2)
+    assert h.f1_second == pytest.approx(2 / 3) and h.f1_lexicon == pytest.approx(0.5)
+    assert df.loc["conformity", "kappa_second"] == pytest.approx(1.0)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"items": second[:-1]}), encoding="utf-8")
+    with pytest.raises(LexiconError, match="same texts"):
+        annotator_agreement(code, str(bad))
