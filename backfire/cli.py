@@ -253,6 +253,24 @@ def _print_agreement(codes: list[str], annotated: str | None) -> None:
         print(d.round(2).to_string(index=False))
 
 
+def cmd_runs(a: argparse.Namespace) -> int:
+    from .transcripts import summarize_runs
+
+    if not __import__("pathlib").Path(a.dir).is_dir():
+        return _fail(f"dir: {a.dir} is not a folder")
+    df = summarize_runs(a.dir)
+    if a.json:
+        print(df.to_json(orient="records", force_ascii=False))
+    elif df.empty:
+        print(f"no transcripts under {a.dir}")
+    else:
+        short = df.assign(gguf_sha256=df["gguf_sha256"].map(lambda h: (h or "")[:12]))
+        print(short.drop(columns=["versions"]).to_string(index=False))
+        for v in df["versions"].unique():
+            print(f"versions: {v}")
+    return 0
+
+
 def cmd_studies(a: argparse.Namespace) -> int:
     from .spec import load_study, preset_names, study_names
 
@@ -421,6 +439,13 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("file", nargs="?", default="results/paper_comparison.csv")
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=cmd_compare)
+
+    rn = sub.add_parser(
+        "runs", help="what a folder of transcripts holds: runs, tokens, time, model hashes"
+    )
+    rn.add_argument("dir", help="a data folder, e.g. data/reference")
+    rn.add_argument("--json", action="store_true")
+    rn.set_defaults(func=cmd_runs)
 
     st = sub.add_parser("studies", help="list studies, presets and their run counts")
     st.set_defaults(func=cmd_studies)

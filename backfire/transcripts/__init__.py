@@ -1,6 +1,6 @@
 """Transcripts: one JSONL file per run, written atomically, read back as DataFrames."""
 
-from ._frames import RUN_COLUMNS, load_runs, load_turns
+from ._frames import RUN_COLUMNS, load_runs, load_turns, summarize_runs
 from ._io import (
     GZ_SUFFIX,
     PARTIAL,
@@ -26,6 +26,7 @@ __all__ = [
     "load_runs",
     "load_turns",
     "read_transcript",
+    "summarize_runs",
     "transcript_path",
     "transcript_status",
 ]

@@ -184,3 +184,14 @@ def test_compressed_transcripts_are_resumed_like_plain_ones(out_dir):
     assert len(paths) == 2 and all(p.name.endswith(".jsonl.gz") for p in paths)
     second = asyncio.run(run_manifest(runs, out_dir, progress=False))
     assert second.runs_skipped == 2 and second.calls == 0
+
+
+def test_summarize_runs_counts_what_a_folder_holds(out_dir):
+    from backfire.transcripts import summarize_runs
+
+    asyncio.run(run_manifest(_runs(aligned_ratios=[0, 1]), out_dir, progress=False, compress=True))
+    s = summarize_runs(out_dir)
+    assert len(s) == 1
+    row = s.iloc[0]
+    assert (row.runs, row.complete, row.failed, row.languages) == (2, 2, 0, 1)
+    assert row.calls == 300 and row.prompt_tokens > 0 and "litellm" in row.versions
