@@ -277,30 +277,105 @@ class Matcher:
     def _pattern_hits(
         self, S: str, starts: np.ndarray, ends: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Run each pattern once over the utterances that can hold a match, joined."""
-        hs: list[np.ndarray] = []
-        he: list[np.ndarray] = []
-        hi: list[np.ndarray] = []
+        """Run each pattern once over the utterances that can hold a match, joined.
+
+        The strings a pattern runs over (its candidate utterances joined with
+        :data:`SEP`) are laid end to end in one virtual string, so that the
+        matches of all patterns are mapped to utterances, and checked to lie
+        inside one, in a single vectorised pass. A pattern with a match that
+        runs into a separator is redone by :func:`_joined_spans`.
+        """
+        sep = nz.SEP
+        pad = len(sep)
         n_utt = len(starts)
-        for p_index, utts in self._candidates(S, starts).items():
-            rx = self.entries[p_index].search
-            if len(utts) == n_utt:
-                sub, sub_starts, sub_ends = S, starts, ends
-            else:
-                us, ue = starts[utts], ends[utts]
-                sub = nz.SEP.join([S[a:b] for a, b in zip(us.tolist(), ue.tolist(), strict=True)])
-                sub = nz.SEP + sub + nz.SEP
-                lengths = ue - us
-                sub_starts = np.cumsum(lengths + len(nz.SEP)) - lengths
-                sub_ends = sub_starts + lengths
-            a, b, k = _joined_spans(rx, sub, sub_starts, sub_ends)  # type: ignore[arg-type]
-            if len(a):
-                shift = starts[utts[k]] - sub_starts[k]
-                hs.append(a + shift)
-                he.append(b + shift)
-                hi.append(np.full(len(a), p_index, dtype=np.int64))
-        if not hs:
+        cand = self._candidates(S, starts)
+        if not cand:
             return _arr([]), _arr([]), _arr([])
+        p_ids = [i for i, u in cand.items() if len(u)]
+        utt_lists = [cand[i] for i in p_ids]
+        if not p_ids:
+            return _arr([]), _arr([]), _arr([])
+        sizes = np.fromiter(map(len, utt_lists), dtype=np.int64, count=len(utt_lists))
+        all_utt = np.concatenate(utt_lists)
+        lengths = ends[all_utt] - starts[all_utt]
+        # utterance k of pattern j starts at pad * (j + 1) + sum of (length + pad)
+        # over the utterances before it (all patterns): each joined string opens
+        # with a separator and has one after each utterance
+        step = lengths + pad
+        excl = np.cumsum(step) - step
+        owner = np.repeat(np.arange(len(p_ids), dtype=np.int64), sizes)
+        g_start = excl + pad * (owner + 1)
+        g_end = g_start + lengths
+        first = np.cumsum(sizes) - sizes  # first element of each pattern
+        base = (g_start[np.minimum(first, len(g_start) - 1)] - pad).tolist()
+        us_all, ue_all = starts[all_utt].tolist(), ends[all_utt].tolist()
+        spans: list[tuple[int, int]] = []
+        counts: list[int] = []
+        entries = self.entries
+        lo_all = first.tolist()
+        hi_all = (first + sizes).tolist()
+        # the span tuples are kept until the end: without this the cyclic garbage
+        # collector would walk them over and over (nothing here creates cycles)
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            for p_index, a0, a1 in zip(p_ids, lo_all, hi_all, strict=True):
+                rx = entries[p_index].search
+                if a1 - a0 == n_utt:
+                    sub = S  # every utterance: S itself has this layout
+                else:
+                    sub = sep + sep.join(
+                        [S[a:b] for a, b in zip(us_all[a0:a1], ue_all[a0:a1], strict=True)]
+                    )
+                    sub += sep
+                before = len(spans)
+                spans += [m.span() for m in rx.finditer(sub)]  # type: ignore[union-attr]
+                counts.append(len(spans) - before)
+        finally:
+            if gc_was_on:
+                gc.enable()
+        if not spans:
+            return _arr([]), _arr([]), _arr([])
+        arr = np.array(spans, dtype=np.int64).reshape(-1, 2)
+        n_spans = np.array(counts, dtype=np.int64)
+        shift = np.repeat(np.array(base, dtype=np.int64), n_spans)
+        a, b = arr[:, 0] + shift, arr[:, 1] + shift
+        of = np.repeat(np.arange(len(p_ids), dtype=np.int64), n_spans)
+        k = np.searchsorted(g_start, a, side="right") - 1
+        kc = np.clip(k, 0, None)
+        inside = (k >= 0) & (a >= g_start[kc]) & (b <= g_end[kc])
+        nonempty = a < b
+        bad = nonempty & ~inside
+        keep = nonempty & inside
+        hs, he, hi = [], [], []
+        if bad.any():
+            redo = np.unique(of[bad])
+            keep &= ~np.isin(of, redo)
+            for j in redo.tolist():
+                utts = utt_lists[j]
+                us, ue = starts[utts], ends[utts]
+                sub = (
+                    sep
+                    + sep.join([S[x:y] for x, y in zip(us.tolist(), ue.tolist(), strict=True)])
+                    + sep
+                )
+                ln = ue - us
+                sub_starts = np.cumsum(ln + pad) - ln
+                ra, rb, rk = _joined_spans(
+                    entries[p_ids[j]].search,  # type: ignore[arg-type]
+                    sub,
+                    sub_starts,
+                    sub_starts + ln,
+                )
+                sh = starts[utts[rk]] - sub_starts[rk]
+                hs.append(ra + sh)
+                he.append(rb + sh)
+                hi.append(np.full(len(ra), p_ids[j], dtype=np.int64))
+        k = k[keep]
+        off = starts[all_utt[k]] - g_start[k]
+        hs.append(a[keep] + off)
+        he.append(b[keep] + off)
+        hi.append(np.array(p_ids, dtype=np.int64)[of[keep]])
         return np.concatenate(hs), np.concatenate(he), np.concatenate(hi)
 
     def _filter(

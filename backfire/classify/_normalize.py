@@ -85,6 +85,8 @@ def normalize(text: str) -> str:
     >>> normalize("Ｉ  WON’T")
     "i won't"
     """
+    if len(text) >= ARRAY_MIN:
+        text = _premap_compat(text)
     t = unicodedata.normalize("NFKC", text).casefold()
     if _DOT_ABOVE in t:  # "İ".casefold() == "i\u0307": the dot is the i's own
         t = t.replace("i" + _DOT_ABOVE, "i")
@@ -96,6 +98,63 @@ def normalize(text: str) -> str:
     if "  " in t or _ODD_SPACE.search(t):  # two fast scans instead of one slow one
         t = _HSPACE.sub(" ", t)
     return t
+
+
+#: From this length on, :func:`normalize` and :func:`strip` work on an array of
+#: code points (a batch of utterances); shorter strings take the plain path.
+#: Both give the same result.
+ARRAY_MIN = 2048
+_DELETE = 0xFFFFFFFF
+
+
+def codepoints(text: str) -> np.ndarray:
+    """The code points of ``text`` as a ``uint32`` array (lone surrogates kept)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _from_codepoints(codes: np.ndarray) -> str:
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")  # type: ignore[no-any-return]
+
+
+@cache
+def _compat_ascii() -> dict[int, str]:
+    """Full-width forms, the ideographic space and ``…``: their NFKD, all ASCII."""
+    out = {}
+    for cp in (*range(0xFF01, 0xFF5F), 0x3000, 0x2026):
+        d = unicodedata.normalize("NFKD", chr(cp))
+        if d.isascii():
+            out[cp] = d
+    return out
+
+
+def _premap_compat(text: str) -> str:
+    """``text`` with its full-width punctuation (``，？！``) and ``…`` already
+    replaced by their ASCII compatibility forms.
+
+    Chinese and Japanese text has some in nearly every sentence, and one of
+    them makes ``unicodedata.normalize`` decompose and recompose the whole
+    string. Replacing a character by its full compatibility decomposition (here
+    ASCII starters, which compose with nothing) leaves the NFKC form of the
+    string unchanged; what is left then usually passes NFKC's quick check.
+    """
+    codes = codepoints(text)
+    wide = ((codes >= 0xFF01) & (codes <= 0xFF5E)) | (codes == 0x3000) | (codes == 0x2026)
+    if not wide.any():
+        return text
+    table = _compat_ascii()
+    for cp in np.unique(codes[wide]).tolist():
+        if cp in table:
+            text = text.replace(chr(cp), table[cp])
+    return text
+
+
+@cache
+def _strip_array() -> np.ndarray:
+    """:func:`strip`'s table as an array over the BMP (``_DELETE``: removed)."""
+    table = np.arange(0x10000, dtype=np.uint32)
+    for k, v in _tables()[0].items():
+        table[k] = _DELETE if v is None else ord(v)
+    return table
 
 
 @cache
@@ -195,6 +254,8 @@ def strip(text: str) -> tuple[str, np.ndarray | None]:
     ('كتب', [1, 3])
     """
     trans, any_re, del_re, _, _ = _tables()
+    if len(text) >= ARRAY_MIN:
+        return _strip_array_path(text)
     if any_re.search(text) is None:
         return text, None
     sample = text[:20000]
@@ -203,6 +264,21 @@ def strip(text: str) -> tuple[str, np.ndarray | None]:
     if len(out) == len(text):
         return out, None
     return out, np.fromiter((m.start() for m in del_re.finditer(text)), dtype=np.int64)
+
+
+def _strip_array_path(text: str) -> tuple[str, np.ndarray | None]:
+    """:func:`strip` by table look-up on the code points (same result, for long text)."""
+    codes = codepoints(text)
+    out = _strip_array()[np.minimum(codes, 0xFFFF)]
+    beyond = codes > 0xFFFF  # outside the BMP nothing is stripped
+    if beyond.any():
+        out[beyond] = codes[beyond]
+    if np.array_equal(out, codes):
+        return text, None
+    gone = out == _DELETE
+    if not gone.any():
+        return _from_codepoints(out), None
+    return _from_codepoints(out[~gone]), np.flatnonzero(gone).astype(np.int64)
 
 
 @cache
@@ -396,8 +472,7 @@ def changed_positions(text: str) -> np.ndarray:
 
     A span of ``text`` without any of them reads the same in the stripped copy.
     """
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return np.flatnonzero(_changed_table()[np.minimum(codes, 0x10000)])
+    return np.flatnonzero(_changed_table()[np.minimum(codepoints(text), 0x10000)])
 
 
 def to_original(pos: np.ndarray, deleted: np.ndarray | None, n_original: int) -> np.ndarray:

@@ -1,0 +1,64 @@
+"""The array paths used on joined batches give what the per-string paths give.
+
+:func:`~backfire.classify._normalize.normalize` and
+:func:`~backfire.classify._normalize.strip` switch to code-point arrays from
+``ARRAY_MIN`` characters on (full-width punctuation replaced before NFKC, a
+look-up table for the diacritics); the result must not depend on the length.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from backfire.classify import _normalize as nz
+
+ALPHABET = (
+    "abc xyz éèêëÉıđøłİI  \t\n’'`…，？！：；　ｆＡ＂（）"  # Latin, Turkish, full-width
+    "كَتَبُّ ـأإآ"  # Arabic with harakat and tatweel
+    "किक़ाें"  # Devanagari with nukta and vowel signs
+    "가각각 ﾊﾞｶﾞ"  # Hangul syllables and jamo, half-width kana
+    "\u0301\u0307\u0323\x00😀\ud800\udc00"  # lone accents, NUL, astral, lone surrogates
+    + "".join(chr(c) for c in range(0x300, 0x370))
+)
+
+
+def _plain(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[str, str, np.ndarray | None]:
+    with monkeypatch.context() as m:
+        m.setattr(nz, "ARRAY_MIN", 10**12)
+        norm = nz.normalize(text)
+        return (norm, *nz.strip(norm))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_array_paths_equal_plain_paths(monkeypatch, seed):
+    rng = random.Random(seed)
+    for _ in range(40):
+        n = rng.choice((nz.ARRAY_MIN, 3000, 6000))
+        text = "".join(rng.choice(ALPHABET) for _ in range(n))
+        if rng.random() < 0.3:  # mostly ASCII, a few accents: the sparse case
+            text = "".join(c if rng.random() < 0.02 else "a "[rng.random() < 0.2] for c in text)
+        norm, stripped, deleted = _plain(monkeypatch, text)
+        assert nz.normalize(text) == norm
+        s2, d2 = nz.strip(norm)
+        assert s2 == stripped
+        assert (deleted is None) == (d2 is None)
+        if deleted is not None:
+            assert d2.dtype == np.int64
+            assert d2.tolist() == deleted.tolist()
+        if stripped == norm:
+            assert s2 is norm  # unchanged text comes back as the same object
+
+
+def test_array_strip_on_plain_text_returns_it():
+    text = "we must not send her away. " * 200
+    assert len(text) >= nz.ARRAY_MIN
+    s, d = nz.strip(text)
+    assert s is text and d is None
+
+
+def test_fullwidth_premap_keeps_nfkc():
+    text = "みんなで、反対！？…　（一緒）：；ＡＢ" * 200
+    assert nz.normalize(text) == "".join(nz.normalize(t) for t in [text[: len(text) // 2]] * 2)
