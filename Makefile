@@ -24,7 +24,7 @@ NOTEBOOKS := study1_english_japanese study2_sixteen_languages study3_individuati
 NB_MODEL = $(if $(filter command line environment,$(origin MODEL)),-p model $(MODEL))
 SIM_MODEL = $(if $(filter command line environment,$(origin MODEL)),--model $(MODEL))
 
-REFERENCE_STUDIES := study1 study3 study4 study2
+REFERENCE_STUDIES := study1 study3 study2 study4
 
 .PHONY: reference-data reproduce test test-fast lint format fetch-model simulate notebooks lock clean-venv
 

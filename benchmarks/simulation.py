@@ -114,11 +114,13 @@ def run(model: str, n_sims: int, turns: list[int]) -> dict:
         protocol={"turns": turns},
     )
     engine_runs = load_study("study1", "smoke", replicates=n_sims, **base).manifest()
+    # The naive baseline plays the engine's first run (same seeds, so replies of
+    # about the same length); each side has its own response cache, so nothing
+    # is shared between them.
     naive_runs = load_study(
         "study1",
         "smoke",
         replicates=1,
-        seed=7,  # other seeds than the engine's runs: nothing comes from a shared cache
         **base,
         settings={"extra": {"extra_body": {"cache_prompt": False}}},
     ).manifest()
@@ -148,14 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="two simulations of two events on the smallest embedded model (about a minute)",
+        help="two simulations of three events on the smallest embedded model (about two minutes)",
     )
     p.add_argument("--model", help="default: local (qwen2.5-0.5b); --quick: local/smollm2-135m")
     a = p.parse_args(argv)
     if a.quick:
-        res = run(a.model or "local/smollm2-135m", n_sims=2, turns=[1, 2])
+        res = run(a.model or "local/smollm2-135m", n_sims=2, turns=[1, 2, 3])
     else:
-        res = run(a.model or "local", n_sims=3, turns=[1, 2, 3])
+        res = run(a.model or "local", n_sims=3, turns=[1, 2, 3, 4, 5])
     print(json.dumps(res) if a.json else json.dumps(res, indent=2))
     return 0
 
