@@ -65,6 +65,9 @@ class Negation:
     clause_breaks: str = DEFAULT_CLAUSE_BREAKS
     #: (kind, value): a comma does not end a window before a clause opening with these
     comma_continues_before: tuple[tuple[str, str], ...] = ()
+    #: (kind, value): negators searched only AFTER the hit (a judgement that follows
+    #: the act: "expelling her is inhuman"); they turn the after-window on by themselves
+    negators_after: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,7 @@ def _parse_category(path: Path, category: str, segmentation: str) -> list[Entry]
 
 _NEGATION_KEYS = {
     "negators",
+    "negators_after",
     "window",
     "after",
     "after_window",
@@ -259,6 +263,7 @@ def _parse_negation(path: Path) -> Negation:
         raise LexiconError(f"{path}: unknown key(s) {', '.join(sorted(extra))}")
     negators = _word_list(doc, "negators", path, "negator")
     continues = _word_list(doc, "comma_continues_before", path, "comma_continues_before item")
+    negators_after = _word_list(doc, "negators_after", path, "negators_after item")
     ints = {}
     for k, default in (("window", 3), ("after_window", 4)):
         v = doc.get(k, default)
@@ -287,6 +292,7 @@ def _parse_negation(path: Path) -> Negation:
         doc.get("note") or "",
         "".join(dict.fromkeys(breaks)),
         tuple(continues),
+        tuple(negators_after),
     )
 
 

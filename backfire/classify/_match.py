@@ -131,7 +131,7 @@ class Matcher:
         # negation prefilter: literals one of which any negator match contains
         neg_lits: set[str] = set()
         self.neg_everywhere = False
-        for kind, value in lexicon.negation.negators:
+        for kind, value in lexicon.negation.negators + lexicon.negation.negators_after:
             if kind == "pattern":
                 cond = best_condition(nz.prepare_regex(value, stripped=True, marks=self.marks))
                 if cond == TRUE:
@@ -682,12 +682,48 @@ def compile_negation(rule: Negation, spaced: bool, marks: bool = True) -> Compil
     Negators with diacritics are also compiled one by one (see
     :class:`CompiledNegation`), and so are the ``comma_continues_before`` items.
     """
+    before, strict, plain_rx = _negator_set(rule.negators, spaced, marks)
+    after_items = (rule.negators if rule.after else ()) + rule.negators_after
+    after, after_strict, after_plain_rx = _negator_set(after_items, spaced, marks)
+    if rule.window <= 0:
+        before = None
+    if rule.after_window <= 0:
+        after = None
+    w = nz.word_class() if marks else "\\w"
+    continues = []
+    for kind, value in rule.comma_continues_before:
+        piece, group, sp = _negator_piece(kind, value, spaced, marks)
+        if group != "pattern":  # a term or stem opens the clause
+            piece = piece.removeprefix("(?<![" + w + "])")
+            continues.append((re.compile(f"\\A(?=({piece}))"), sp))
+        else:  # a pattern is searched in the whole clause
+            continues.append((re.compile(f"(?=({piece}))", re.MULTILINE), sp))
+    return CompiledNegation(
+        before,
+        after,
+        rule,
+        spaced,
+        strict,
+        plain_rx,
+        rule.clause_breaks + nz.ALWAYS_BREAKS,
+        tuple(continues),
+        after_strict,
+        after_plain_rx,
+    )
+
+
+def _negator_set(
+    items: Sequence[tuple[str, str]], spaced: bool, marks: bool
+) -> tuple[
+    re.Pattern[str] | None, tuple[tuple[re.Pattern[str], Spelling], ...], re.Pattern[str] | None
+]:
+    """(one regex over the negators, the ones with diacritics one by one, the others' regex)."""
     w = nz.word_class() if marks else "\\w"
     groups: dict[tuple[bool, bool], list[str]] = {}
     patterns = []
     plain_parts = []
     strict = []
-    for kind, value in rule.negators:
+    for kind, value in items:
         piece, group, sp = _negator_piece(kind, value, spaced, marks)
         if sp.plain:
             plain_parts.append(f"(?:{piece})")
@@ -709,27 +745,8 @@ def compile_negation(rule: Negation, spaced: bool, marks: bool = True) -> Compil
         )
     parts += patterns
     rx = re.compile("|".join(parts), re.MULTILINE) if parts else None
-    before = rx if rx is not None and rule.window > 0 else None
-    after = rx if rx is not None and rule.after and rule.after_window > 0 else None
     plain_rx = re.compile("|".join(plain_parts), re.MULTILINE) if strict and plain_parts else None
-    continues = []
-    for kind, value in rule.comma_continues_before:
-        piece, group, sp = _negator_piece(kind, value, spaced, marks)
-        if group != "pattern":  # a term or stem opens the clause
-            piece = piece.removeprefix("(?<![" + w + "])")
-            continues.append((re.compile(f"\\A(?=({piece}))"), sp))
-        else:  # a pattern is searched in the whole clause
-            continues.append((re.compile(f"(?=({piece}))", re.MULTILINE), sp))
-    return CompiledNegation(
-        before,
-        after,
-        rule,
-        spaced,
-        tuple(strict),
-        plain_rx,
-        rule.clause_breaks + nz.ALWAYS_BREAKS,
-        tuple(continues),
-    )
+    return rx, tuple(strict), plain_rx
 
 
 def trie_regex(words: Iterable[str]) -> str:

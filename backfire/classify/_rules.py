@@ -103,6 +103,9 @@ class CompiledNegation:
     plain_rx: re.Pattern[str] | None = None
     breaks: str = nz.CLAUSE_CHARS
     continues: tuple[tuple[re.Pattern[str], Spelling], ...] = ()
+    #: the same two for the after-window (``negators`` if ``after``, plus ``negators_after``)
+    after_strict: tuple[tuple[re.Pattern[str], Spelling], ...] = ()
+    after_plain_rx: re.Pattern[str] | None = None
 
 
 def pattern_spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -186,18 +189,23 @@ def _accepted_match(
 
 
 def _negator_in(
-    region: str, r0: int, rx: re.Pattern[str], neg: CompiledNegation, orig: Original | None
+    region: str,
+    r0: int,
+    rx: re.Pattern[str],
+    strict: tuple[tuple[re.Pattern[str], Spelling], ...],
+    plain_rx: re.Pattern[str] | None,
+    orig: Original | None,
 ) -> bool:
     """Whether a negator occurs in the window ``region`` = ``S[r0:r0 + len(region)]``."""
     if not region or rx.search(region) is None:
         return False
-    if not neg.strict or orig is None or orig.plain:
+    if not strict or orig is None or orig.plain:
         return True
-    if neg.plain_rx is not None and neg.plain_rx.search(region) is not None:
+    if plain_rx is not None and plain_rx.search(region) is not None:
         return True
     if orig.span(r0, r0 + len(region)) == region:  # no diacritics in the window
         return True
-    return _accepted_match(region, r0, neg.strict, orig)
+    return _accepted_match(region, r0, strict, orig)
 
 
 def _continues(S: str, k: int, neg: CompiledNegation, orig: Original | None) -> bool:
@@ -247,7 +255,10 @@ def _window_end(S: str, e: int, hi: int, neg: CompiledNegation, orig: Original |
 
 
 def negated(S: str, s: int, e: int, neg: CompiledNegation, orig: Original | None = None) -> bool:
-    """Whether a negator sits in the window before (or, if ``after``, after) ``S[s:e]``.
+    """Whether a negator sits in the window before ``S[s:e]``, or one after it.
+
+    The after-window is searched for ``negators`` when the rule's ``after`` is
+    true, and for ``negators_after`` always (judgements that follow the act).
 
     Windows stop at clause punctuation (``neg.breaks``; a comma before a
     clause listed in ``comma_continues_before`` does not count) and line
@@ -269,7 +280,7 @@ def negated(S: str, s: int, e: int, neg: CompiledNegation, orig: Original | None
             region = tail[len(parts[0]) + 1 :] if len(parts) > w else tail
         else:
             region = tail[-w:]
-        if _negator_in(region, s - len(region), neg.before, neg, orig):
+        if _negator_in(region, s - len(region), neg.before, neg.strict, neg.plain_rx, orig):
             return True
     if neg.after is not None:
         w = rule.after_window
@@ -281,7 +292,7 @@ def negated(S: str, s: int, e: int, neg: CompiledNegation, orig: Original | None
             region = head[: lead + len(" ".join(parts[:n]))] if len(parts) > n else head
         else:
             region = head[:w]
-        if _negator_in(region, e, neg.after, neg, orig):
+        if _negator_in(region, e, neg.after, neg.after_strict, neg.after_plain_rx, orig):
             return True
     return False
 

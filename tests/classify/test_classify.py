@@ -264,3 +264,32 @@ def test_repeated_texts_get_their_own_lists(en_like):
     assert df["protective_principled"].tolist() == [1, 1, 0, 1] * 5
     df["matched"].iloc[0].append("mutated")
     assert df["matched"].iloc[1] == ["protective_principled:refuse"]
+
+
+def test_negators_after_judge_the_act_before_them(make_language):
+    # Indonesian/Arabic-style rule: negators before the hit only, plus judgements
+    # that follow the act ("expelling her is inhuman") searched after it.
+    code = make_language(
+        "xn",
+        lexicon={"harmful": [{"stem": "expel"}], "conformity": [{"term": "obey"}]},
+        negation={
+            "negators": ["not"],
+            "window": 2,
+            "after": False,
+            "after_window": 4,  # the rest of the hit's word counts as one token
+            "negators_after": ["inhuman", {"stem": "unjust"}],
+        },
+    )
+    df = classify(
+        [
+            "Expelling her is inhuman.",  # judged after the act: not harmful
+            "Expel her, it is inhuman.",  # the comma ends the after-window
+            "We will not expel her.",  # ordinary negator, before
+            "Expel her not.",  # 'not' is not an after-negator here
+            "Expelling her would be unjustifiable.",
+            "Inhuman or not, obey.",  # after-negators never look back
+        ],
+        code,
+    )
+    assert df["harmful"].tolist() == [0, 1, 0, 1, 0, 0]
+    assert df["conformity"].tolist() == [0, 0, 0, 0, 0, 1]

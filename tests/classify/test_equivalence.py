@@ -69,6 +69,8 @@ def test_fast_equals_naive_spaced(make_language, monkeypatch, seed, after):
         "window": 3,
         "after": after,
         "after_window": 2,
+        # after-only negators, one with a diacritic (the strict path of the after-window)
+        "negators_after": ["wrong", "décision"],
     }
     code = make_language(f"xe{seed}{int(after)}", lexicon=LEXICON, negation=negation)
     monkeypatch.setattr(_match, "_BATCH", 37)  # several batches, offsets must line up
