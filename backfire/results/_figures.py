@@ -355,6 +355,18 @@ def plot_shares(harmony: pd.DataFrame, conformity: pd.DataFrame) -> Figure:
             err = [(s[col] - s["ci_low"]).fillna(0), (s["ci_high"] - s[col]).fillna(0)]
             ax.bar(xs, s[col], width=0.35, color=PALETTE[1] if j == 0 else PALETTE[4], label=cond)
             ax.errorbar(xs, s[col], yerr=err, fmt="none", ecolor="0.2", capsize=3, lw=1)
+            for x, v in zip(xs, s[col], strict=True):
+                if v != v:  # no such speech in that cell: say so instead of an empty slot
+                    ax.annotate(
+                        "n/a",
+                        (x, 0),
+                        xycoords=("data", "axes fraction"),
+                        xytext=(0, 3),
+                        textcoords="offset points",
+                        ha="center",
+                        fontsize="small",
+                        color="0.3",
+                    )
         ax.set_xticks(range(len(labels)), labels)
         ax.set_xlabel("Language")
         ax.set_ylabel(ylab)
