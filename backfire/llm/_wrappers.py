@@ -58,7 +58,8 @@ class RetryModel:
                     # The provider said when: waiting longer only loses throughput
                     # (a sliding-window limit frees a slot at exactly that time).
                     # A little jitter keeps the waiters from arriving as one burst.
-                    delay = min(self.max_delay, exc.retry_after * self._rng.uniform(1.0, 1.25))
+                    # (max_delay bounds our own backoff, not the provider's word)
+                    delay = exc.retry_after * self._rng.uniform(1.0, 1.25)
                 else:
                     delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
                     delay = self._rng.uniform(0, delay)

@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "backfire.stats",
+    "backfire.stats._agreement",
     "backfire.stats._correlation",
     "backfire.stats._counts",
     "backfire.stats._effsize",
@@ -30,6 +31,7 @@ def test_public_api():
 
     expected = {
         "binomial_test",
+        "cohen_kappa",
         "conformity_ratio",
         "correlation",
         "direction_count",
