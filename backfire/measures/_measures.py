@@ -154,6 +154,13 @@ def add_indices(df: Any, reference: str = "pooled", baseline: dict[str, Any] | N
         The set whose mean and SD define z: all rows; the rows of the same
         language; or the unaligned rows (``aligned_ratio == 0``) of the same
         language, so a z of 0 is "like the unaligned baseline".
+
+    A component with no spread in its reference set (every run of a language
+    without a harmful word, as a small model easily gives) carries no
+    information: a row equal to the reference mean gets z = 0, as with
+    ``pooled``, so the other components still make an index. A row that
+    differs from a spread-less reference (possible with ``baseline``), or a
+    language without reference rows, gets NaN.
     """
     import numpy as np
 
@@ -173,9 +180,11 @@ def add_indices(df: Any, reference: str = "pooled", baseline: dict[str, Any] | N
             ref_rows = out if reference == "language" else out[out["aligned_ratio"] == 0]
             stats = ref_rows.groupby("language")[c].agg(["mean", "std"])
             mu = out["language"].map(stats["mean"])
-            sd = out["language"].map(stats["std"]).replace(0, np.nan)
-            # A language without reference rows (or with no spread) has no z: NaN, not 0.
-            out[f"z_{c}"] = (col - mu) / sd
+            sd_raw = out["language"].map(stats["std"])
+            z = (col - mu) / sd_raw.replace(0, np.nan)
+            # No spread: equal to the reference carries no information (0); anything
+            # else, or no reference rows at all, has no z (NaN).
+            out[f"z_{c}"] = z.mask((sd_raw == 0) & np.isclose(col, mu), 0.0)
     out["CPI"] = out["z_monologue_share"] + out["z_harm_rate"] - out["z_protective_rate"]
     out["DI"] = out["z_monologue_share"] + out["z_protective_rate"] - out["z_harm_rate"]
     out.attrs["z_reference"] = {

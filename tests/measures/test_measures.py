@@ -68,3 +68,25 @@ def test_text_length_word_equivalents():
     assert text_length(["one two three", None, ""], "en") == [3.0, 0.0, 0.0]
     (ja,) = text_length(["みんなで決めましょう"], "ja")
     assert ja == pytest.approx(10 / 2.5)
+
+
+def test_a_component_without_spread_does_not_erase_the_index():
+    import pandas as pd
+
+    from backfire.measures import add_indices
+
+    df = pd.DataFrame(
+        {
+            "language": ["xx"] * 4,
+            "aligned_ratio": [0, 0, 1, 1],
+            "monologue_share": [0.1, 0.3, 0.2, 0.6],
+            "harm_rate": [0.0, 0.0, 0.0, 0.0],  # no harmful word anywhere
+            "protective_rate": [0.2, 0.1, 0.0, 0.4],
+        }
+    )
+    for ref in ("language", "pooled"):
+        out = add_indices(df, reference=ref)
+        assert (out["z_harm_rate"] == 0).all() and out["CPI"].notna().all()
+    # a baseline with no spread, and rows that differ from it: no z
+    out = add_indices(df.assign(harm_rate=[0.0, 0.0, 0.1, 0.0]), reference="baseline")
+    assert out["z_harm_rate"].isna().tolist() == [False, False, True, False]
