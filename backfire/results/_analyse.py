@@ -7,7 +7,6 @@ notebook's parameters (:func:`study_spec`) and make sure the runs exist
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -214,22 +213,6 @@ def prepare(
     return frame([row], list(row))
 
 
-def _read_ends(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """First (header) and last (footer) line of a transcript, parsed; others skipped."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    first = last = None
-    with opener(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            if first is None:
-                first = line
-            last = line
-    head = json.loads(first) if first else {}
-    foot = json.loads(last) if last else {}
-    return head, foot
-
-
 def read_headers(folder: str | Path, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
     """Provenance of every transcript under ``folder``: one row per run.
 
@@ -247,13 +230,13 @@ def read_headers(folder: str | Path, run_ids: Iterable[str] | None = None) -> pd
         litellm, resolved), package versions (a dict), prompt file hashes (a
         dict), seed, footer status and totals, and the file path.
     """
-    from ..transcripts import find_transcripts
+    from ..transcripts import find_transcripts, read_ends
 
     keep = set(run_ids) if run_ids is not None else None
     rows = []
     for path in find_transcripts(folder):
         try:
-            head, foot = _read_ends(path)
+            head, foot = read_ends(path)
         except (OSError, json.JSONDecodeError, EOFError):
             continue
         run_id = head.get("run_id") or path.name.split(".")[0]

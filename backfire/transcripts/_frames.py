@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ._io import find_transcripts, read_transcript
+from ._io import find_transcripts, read_ends, read_transcript
 
 RUN_COLUMNS = (
     "run_id",
@@ -72,8 +72,7 @@ def summarize_runs(root: str | Path) -> Any:
 
     rows = []
     for path in find_transcripts(root):
-        lines = read_transcript(path)
-        head, foot = lines[0], lines[-1]
+        head, foot = read_ends(path)
         prov = head.get("provenance") or {}
         rows.append(
             {

@@ -85,6 +85,22 @@ def read_transcript(path: str | Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def read_ends(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """First (header) and last (footer) line of a transcript, parsed; the turns are
+    streamed past, not parsed, so summaries of many runs stay cheap."""
+    first = last = None
+    with _open(Path(path)) as f:
+        for line in f:
+            if not line.strip():
+                continue
+            if first is None:
+                first = line
+            last = line
+    head = json.loads(first) if first else {}
+    foot = json.loads(last) if last else {}
+    return head, foot
+
+
 def transcript_status(path: str | Path) -> tuple[str | None, str | None]:
     """(footer status, spec hash) of a transcript, or (None, None) if it is not whole."""
     p = Path(path)
