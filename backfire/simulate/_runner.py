@@ -19,6 +19,7 @@ from typing import Any
 from ..llm import Store, build_model, resolve
 from ..spec import RunSpec, SpecError, StudySpec
 from ..transcripts import existing_transcript, transcript_path, transcript_status
+from ._context import plan_context
 from ._engine import RunResult, simulate_run
 
 
@@ -113,25 +114,32 @@ async def run_manifest(
     if not todo:
         summary.wall_s = time.perf_counter() - t0
         return summary
+    # Embedded models one after another, each server sized for its design
+    # (checked here, before anything is paid for); API models (any number) together.
+    local = [m for m in dict.fromkeys(r.model for r in todo) if resolve(m).kind == "local"]
+    plans = {
+        m: await plan_context([r for r in todo if r.model == m], resolve(m), max_concurrent_runs)
+        for m in local
+    }
+    waves = [[r for r in todo if r.model == m] for m in local]
+    waves.insert(0, [r for r in todo if r.model not in local])
     store = Store(store_path or out / ".backfire" / "cache.sqlite")
     models: dict[tuple[str, str], Any] = {}
-    n_parallel = max(1, min(max_concurrent_runs, len(todo))) * 10
-    # Each running simulation holds one block of ten server slots (embedded model).
-    blocks: asyncio.Queue[int] = asyncio.Queue()
-    for b in range(max_concurrent_runs):
-        blocks.put_nowait(b)
     bar = _Progress(len(todo), progress)
 
-    def model_for(r: RunSpec):  # noqa: ANN202
+    def model_for(r: RunSpec, n_parallel: int, n_ctx: int | None):  # noqa: ANN202
         key = (r.model, r.settings.model_dump_json())
         if key not in models:
-            models[key] = build_model(r.model, r.settings, store, n_parallel=n_parallel)
+            models[key] = build_model(
+                r.model, r.settings, store, n_parallel=n_parallel, n_ctx_per_slot=n_ctx
+            )
         return models[key]
 
-    async def one(r: RunSpec) -> None:
+    async def one(r: RunSpec, blocks: asyncio.Queue[int], n_ctx: int | None) -> None:
+        # Each running simulation holds one block of ten server slots (embedded model).
         block = await blocks.get()
         try:
-            model, rm = model_for(r)
+            model, rm = model_for(r, blocks.maxsize * 10, n_ctx)
             path = transcript_path(out, r.study, r.run_id, compress)
             res: RunResult = await simulate_run(r, model, rm, path, slot_base=block * 10)
         finally:
@@ -148,15 +156,19 @@ async def run_manifest(
             summary.failures.append(f"{r.run_id}: {res.status}")
         bar.update(summary)
 
-    # Embedded models one after another; API models (any number) together.
-    local = [m for m in dict.fromkeys(r.model for r in todo) if resolve(m).kind == "local"]
-    waves = [[r for r in todo if r.model == m] for m in local]
-    waves.insert(0, [r for r in todo if r.model not in local])
     tasks: list[asyncio.Task[None]] = []
 
     async def play_waves() -> None:
         for wave in waves:
-            batch = [asyncio.create_task(one(r)) for r in wave]
+            if not wave:
+                continue
+            p = plans.get(wave[0].model)
+            conc = min(p.max_concurrent_runs if p else max_concurrent_runs, len(wave))
+            blocks: asyncio.Queue[int] = asyncio.Queue(maxsize=max(1, conc))
+            for b in range(blocks.maxsize):
+                blocks.put_nowait(b)
+            n_ctx = p.n_ctx_per_slot if p else None
+            batch = [asyncio.create_task(one(r, blocks, n_ctx)) for r in wave]
             tasks.extend(batch)
             await asyncio.gather(*batch)
 
