@@ -90,7 +90,7 @@ def build_model(
 
     def on_transient(exc) -> None:  # noqa: ANN001
         if getattr(exc, "status", None) == 429:
-            limiter.on_rate_limited()
+            limiter.on_rate_limited(exc.retry_after)
 
     m: Model = RetryModel(
         inner, settings.max_attempts, on_transient=on_transient, **(retry_kwargs or {})

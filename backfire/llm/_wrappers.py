@@ -73,7 +73,9 @@ class AdaptiveLimiter:
     Starts at ``initial`` concurrent calls, never exceeds ``maximum``; a 429
     cuts the limit by ``decrease`` (at most once per ``cooldown_s``), and every
     ``increase_every`` successes adds one slot back (after Inspect AI's adaptive
-    connections).
+    connections). A 429's ``Retry-After`` also closes a gate for every caller:
+    until it passes no new call is sent, since the provider would refuse it too
+    (each refused call is a wasted round trip and a longer backoff).
     """
 
     def __init__(
@@ -91,12 +93,15 @@ class AdaptiveLimiter:
         self.in_flight = 0
         self._ok_streak = 0
         self._last_cut = -1e9
+        self._gate = 0.0
         self._cond = asyncio.Condition()
 
     async def acquire(self) -> None:
         async with self._cond:
             await self._cond.wait_for(lambda: self.in_flight < self.limit)
             self.in_flight += 1
+        while (wait := self._gate - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
 
     async def release(self, ok: bool) -> None:
         async with self._cond:
@@ -108,8 +113,10 @@ class AdaptiveLimiter:
                     self._ok_streak = 0
             self._cond.notify_all()
 
-    def on_rate_limited(self) -> None:
+    def on_rate_limited(self, retry_after: float | None = None) -> None:
         now = time.monotonic()
+        if retry_after:
+            self._gate = max(self._gate, now + retry_after)
         self._ok_streak = 0
         if now - self._last_cut >= self.cooldown_s:
             self.limit = max(self.minimum, int(self.limit * self.decrease))

@@ -1,4 +1,5 @@
 import asyncio
+import time
 
 import pytest
 
@@ -54,6 +55,21 @@ def test_adaptive_limiter_cuts_on_429_and_grows_back():
 
     asyncio.run(cycle(4))
     assert lim.limit == 6
+
+
+def test_retry_after_holds_back_every_new_call():
+    # The provider said "not before 0.3 s": no caller is let through earlier
+    # (each would be refused too and pay a longer backoff).
+    async def go():
+        lim = AdaptiveLimiter(maximum=8, cooldown_s=0)
+        lim.on_rate_limited(0.3)  # also halves the limit, to 4
+        t0 = time.monotonic()
+        await asyncio.gather(*(lim.acquire() for _ in range(3)))
+        return time.monotonic() - t0, lim.in_flight
+
+    waited, in_flight = asyncio.run(go())
+    assert waited >= 0.29
+    assert in_flight == 3
 
 
 def test_limiter_bounds_concurrency():
