@@ -103,6 +103,13 @@ class Matcher:
         self.literals = tuple(p for p in prepared if p.sregex is None)
         self.patterns = tuple(p for p in prepared if p.sregex is not None)
         self.uncovered = tuple(p for p in self.patterns if p.requires == TRUE)
+        # patterns whose lookahead could read across the separator into the next
+        # utterance of a joined scan: searched one utterance at a time instead
+        self.isolated = frozenset(
+            p.index
+            for p in self.patterns
+            if _may_cross(p.sregex.pattern)  # type: ignore[union-attr]
+        )
         self.any_diacritics = not all(p.plain for p in prepared)
         self.plain = np.array([p.plain for p in prepared], dtype=bool)
         self.negatable = np.array([p.entry.negatable for p in prepared], dtype=bool)
@@ -291,10 +298,12 @@ class Matcher:
         cand = self._candidates(S, starts)
         if not cand:
             return _arr([]), _arr([]), _arr([])
-        p_ids = [i for i, u in cand.items() if len(u)]
+        iso = [i for i, u in cand.items() if len(u) and i in self.isolated]
+        iso_hits = self._isolated_hits(S, starts, ends, {i: cand[i] for i in iso})
+        p_ids = [i for i, u in cand.items() if len(u) and i not in self.isolated]
         utt_lists = [cand[i] for i in p_ids]
         if not p_ids:
-            return _arr([]), _arr([]), _arr([])
+            return iso_hits
         sizes = np.fromiter(map(len, utt_lists), dtype=np.int64, count=len(utt_lists))
         all_utt = np.concatenate(utt_lists)
         lengths = ends[all_utt] - starts[all_utt]
@@ -335,7 +344,7 @@ class Matcher:
             if gc_was_on:
                 gc.enable()
         if not spans:
-            return _arr([]), _arr([]), _arr([])
+            return iso_hits
         arr = np.array(spans, dtype=np.int64).reshape(-1, 2)
         n_spans = np.array(counts, dtype=np.int64)
         shift = np.repeat(np.array(base, dtype=np.int64), n_spans)
@@ -376,7 +385,36 @@ class Matcher:
         hs.append(a[keep] + off)
         he.append(b[keep] + off)
         hi.append(np.array(p_ids, dtype=np.int64)[of[keep]])
+        hs.append(iso_hits[0])
+        he.append(iso_hits[1])
+        hi.append(iso_hits[2])
         return np.concatenate(hs), np.concatenate(he), np.concatenate(hi)
+
+    def _isolated_hits(
+        self, S: str, starts: np.ndarray, ends: np.ndarray, cand: dict[int, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Patterns in :attr:`isolated`, each utterance searched on its own.
+
+        ``endpos`` ends the string after the utterance's closing separator, so a
+        lookahead sees exactly what it sees in :func:`pattern_spans`
+        (``SEP + text + SEP``), not the next utterance.
+        """
+        if not cand:
+            return _arr([]), _arr([]), _arr([])
+        pad = len(nz.SEP)
+        hs: list[int] = []
+        he: list[int] = []
+        hi: list[int] = []
+        for p_index, utts in cand.items():
+            rx = self.entries[p_index].search
+            for us, ue in zip(starts[utts].tolist(), ends[utts].tolist(), strict=True):
+                for m in rx.finditer(S, us - pad, ue + pad):  # type: ignore[union-attr]
+                    a, b = m.span()
+                    if us <= a < b <= ue:
+                        hs.append(a)
+                        he.append(b)
+                        hi.append(p_index)
+        return _arr(hs), _arr(he), _arr(hi)
 
     def _filter(
         self,
@@ -544,6 +582,17 @@ def _joined_spans(
             out_b.append(us + y)
             out_k.append(u)
     return _arr(out_a), _arr(out_b), _arr(out_k)
+
+
+_CROSSING = ("[^", "\\W", "\\D", "\\S", "(?s")
+
+
+def _may_cross(pattern: str) -> bool:
+    """Whether a lookahead of ``pattern`` could match the separator (newline, NUL,
+    newline) and read on into the next utterance: it has a lookahead and a
+    construct that matches those characters (a negated class, ``\\W``, ``\\D``,
+    ``[\\s\\S]``, DOTALL). Conservative: a false positive only costs speed."""
+    return ("(?=" in pattern or "(?!" in pattern) and any(c in pattern for c in _CROSSING)
 
 
 def _unique(x: np.ndarray, counts: bool = False) -> Any:

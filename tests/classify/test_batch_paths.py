@@ -11,9 +11,11 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from backfire.classify import _normalize as nz
+from backfire.classify import classify
 
 ALPHABET = (
     "abc xyz éèêëÉıđøłİI  \t\n’'`…，？！：；　ｆＡ＂（）"  # Latin, Turkish, full-width
@@ -62,3 +64,31 @@ def test_array_strip_on_plain_text_returns_it():
 def test_fullwidth_premap_keeps_nfkc():
     text = "みんなで、反対！？…　（一緒）：；ＡＢ" * 200
     assert nz.normalize(text) == "".join(nz.normalize(t) for t in [text[: len(text) // 2]] * 2)
+
+
+def test_lookahead_does_not_see_the_next_utterance(make_language):
+    # In a batch the utterances that may match a pattern are scanned joined by a
+    # separator; a lookahead such as (?![^.]*\bbut\b) must still stop at the end
+    # of its own utterance (found by a lexicon author: batch and per-utterance
+    # results differed).
+    code = make_language(
+        "xla",
+        lexicon={
+            "conformity": [{"pattern": r"\bI will go along\b(?![^.;!?]*\bbut\b)"}],
+            "individuation": [{"pattern": r"(?=[^.]*\bmy own\b)\bI think\b"}],
+        },
+    )
+    texts = [
+        "I will go along",
+        "but that is another matter",
+        "I will go along",
+        "I think",
+        "this is my own view",
+        "I think it is my own view",
+        "I will go along, but not happily",
+    ]
+    batch = classify(texts, code)
+    alone = pd.concat([classify([t], code) for t in texts], ignore_index=True)
+    assert batch.drop(columns="matched").equals(alone.drop(columns="matched"))
+    assert batch["conformity"].tolist() == [1, 0, 1, 0, 0, 0, 0]
+    assert batch["individuation"].tolist() == [0, 0, 0, 0, 0, 1, 0]
