@@ -24,7 +24,6 @@ reference data are absent.
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 import warnings
@@ -32,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from benchmarks._report import emit
 
 RATIOS = (0.0, 0.3, 0.5, 0.7, 1.0)
 
@@ -128,11 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="3 replicates instead of 15")
     a = p.parse_args(argv)
     res = run(3 if a.quick else 15)
-    if a.json:
-        print(json.dumps(res))
-    else:
-        for k, v in res.items():
-            print(f"{k:14} {v}")
+    emit(res, a.json)
     return 0
 
 

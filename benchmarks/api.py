@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import tempfile
 import time
 
 from backfire.simulate import run_manifest
 from backfire.spec import load_study
 from backfire.testing import FakeOpenAIProcess
+from benchmarks._report import emit
 
 
 def run(n_sims: int, turns: list[int], limit: int, window_s: float, latency_s: float) -> dict:
@@ -74,11 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         res = run(n_sims=160, turns=[1, 15], limit=30, window_s=1.0, latency_s=0.1)
     else:
         res = run(n_sims=400, turns=[1, 8, 15], limit=30, window_s=1.0, latency_s=0.3)
-    if a.json:
-        print(json.dumps(res))
-    else:
-        for k, v in res.items():
-            print(f"{k:28} {v}")
+    emit(res, a.json)
     return 0
 
 
