@@ -377,8 +377,10 @@ def accept_regex(
     - the same holds for the letters and ranges of a (not negated) class;
     - a free-standing mark (a haraka) becomes optional.
 
-    Look-behinds keep their free marks (their width must stay fixed). The
-    rewrite works on the parse tree, so the pattern's syntax is untouched.
+    Look-arounds are dropped: this regex is matched against the hit alone,
+    where a look-ahead cannot see the text after it; the search on the
+    stripped copy has already judged them in context. The rewrite works on
+    the parse tree, so the pattern's syntax is otherwise untouched.
     """
     from re import _compiler, _parser  # type: ignore[attr-defined]
     from re._constants import (  # type: ignore[import-not-found]
@@ -416,6 +418,7 @@ def accept_regex(
 
     def walk(sub: Any, behind: bool) -> None:
         sub.width = None  # cached widths would be stale after the rewrite
+        sub.data[:] = [(op, av) for op, av in sub.data if op not in (ASSERT, ASSERT_NOT)]
         data = sub.data
         for k, (op, av) in enumerate(data):
             if op is LITERAL:
@@ -447,8 +450,6 @@ def accept_regex(
                 walk(av[2], behind)
             elif op is ATOMIC_GROUP:
                 walk(av, behind)
-            elif op in (ASSERT, ASSERT_NOT):
-                walk(av[1], behind or av[0] < 0)
             elif op is GROUPREF_EXISTS:
                 walk(av[1], behind)
                 if av[2] is not None:

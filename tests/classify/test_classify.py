@@ -293,3 +293,19 @@ def test_negators_after_judge_the_act_before_them(make_language):
     )
     assert df["harmful"].tolist() == [0, 1, 0, 1, 0, 0]
     assert df["conformity"].tolist() == [0, 0, 0, 0, 0, 1]
+
+
+def test_lookaround_of_a_pattern_is_judged_in_context_not_on_the_hit_alone(make_language):
+    # The diacritics check re-reads a hit's own letters; a lookahead that needs
+    # the text after the hit must not make it fail (found in the vi lexicon:
+    # "chị ấy đi(?= là)" never matched accented text).
+    code = make_language(
+        "xlb",
+        base="vi",
+        lexicon={"harmful": [{"pattern": r"chị ấy đi(?= là)"}]},
+    )
+    df = classify(["chị ấy đi là xong", "chi ay di la xong", "chị ấy đi thôi"], code)
+    assert df["harmful"].tolist() == [1, 1, 0]
+    assert df.equals(
+        classify(["chị ấy đi là xong", "chi ay di la xong", "chị ấy đi thôi"], code, naive=True)
+    )
