@@ -81,6 +81,8 @@ def cmd_simulate(a: argparse.Namespace) -> int:
                 compress=a.compress,
             )
         )
+    except SpecError as exc:  # e.g. a design that cannot fit an embedded model's context
+        return _fail(str(exc))
     except KeyboardInterrupt:
         print(
             "backfire: interrupted; finished transcripts are kept and every paid call is "

@@ -43,6 +43,32 @@ def test_bad_values_exit_2_with_one_line(tmp_path, args, field):
     lines = [x for x in p.stderr.strip().splitlines() if x.strip()]
     assert len(lines) == 1 and field in lines[0]
     assert "allowed" in lines[0] or "list of numbers" in lines[0]
+
+
+def test_design_too_long_for_an_embedded_model_exits_2_before_any_call(tmp_path):
+    # fifteen turns of 40-word Japanese cannot fit SmolLM2's 8k context
+    out = tmp_path / "out"
+    p = _run(
+        [
+            "simulate",
+            "--study",
+            "study1",
+            "--preset",
+            "default",
+            "--model",
+            "local/smollm2-135m",
+            "--languages",
+            "ja",
+            "--replicates",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert p.returncode == 2
+    lines = [x for x in p.stderr.strip().splitlines() if x.strip()]
+    assert len(lines) == 1 and "protocol" in lines[0] and "8192-token context" in lines[0]
+    assert not out.exists()
     assert not any(tmp_path.rglob("*.jsonl*"))  # nothing was started
 
 
