@@ -63,6 +63,41 @@ STUDIES = {
             ("Group-harmony share of protective speech", "harmony_share"),
             ("Conformity : individuation ratio", "conformity_ratio"),
         ],
+        # Issue 5: the lexicons are validated where the language comparison is made.
+        "extra_cells": [
+            (
+                "markdown",
+                "## Lexicon validation\n\nEvery number above counts lexicon hits, so a lexicon "
+                "that misses a register in one language would manufacture a language effect. "
+                "Each language's lexicon is scored against its hand-labelled set "
+                "(`annotated.yaml`, written independently of the lexicon; definitions in "
+                "`docs/METHODS.md`): precision, recall and F1 per category, macro-F1, and a flag "
+                "below 0.80 macro or 0.60 in any category. Same as `backfire lexicon-report`.",
+            ),
+            (
+                "code",
+                "import backfire.classify as bc\n\n"
+                "lexicon = bc.lexicon_report(spec.languages)\n"
+                'lexicon[lexicon["category"] == "macro"][["language", "n_items", "macro_f1", '
+                '"flagged", "reason"]]',
+            ),
+            (
+                "code",
+                'lexicon[lexicon["category"] != "macro"].pivot(\n'
+                '    index="language", columns="category", values="f1"\n'
+                ").round(2)",
+            ),
+            (
+                "markdown",
+                "### Harmony vs principled protection\n\nHow the items labelled group harmony "
+                "or principled protection were coded: the paper's Japanese finding rests on "
+                "telling the two apart.",
+            ),
+            (
+                "code",
+                "pd.concat({lang: bc.harmony_principled_confusion(lang) for lang in spec.languages})",
+            ),
+        ],
     },
     "study3": {
         "file": "study3_individuation.ipynb",
@@ -170,6 +205,8 @@ def notebook(study: str) -> nbformat.NotebookNode:
     for title, key in s["tables"]:
         cells.append(new_markdown_cell(f"### {title}"))
         cells.append(new_code_cell(f'tables["{key}"]'))
+    for kind, text in s.get("extra_cells", []):
+        cells.append(new_markdown_cell(text) if kind == "markdown" else new_code_cell(text))
     cells += [
         new_markdown_cell("## Figures\n\nSaved as PNG and PDF under `figures_dir/" + study + "/`."),
         new_code_cell(
