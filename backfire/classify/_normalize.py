@@ -416,7 +416,7 @@ def accept_regex(
                 out.update(v)
         return out
 
-    def walk(sub: Any, behind: bool) -> None:
+    def walk(sub: Any) -> None:
         sub.width = None  # cached widths would be stale after the rewrite
         sub.data[:] = [(op, av) for op, av in sub.data if op not in (ASSERT, ASSERT_NOT)]
         data = sub.data
@@ -424,8 +424,7 @@ def accept_regex(
             if op is LITERAL:
                 c = chr(av)
                 if c in free:
-                    if not behind:
-                        data[k] = (MAX_REPEAT, (0, 1, _parser.SubPattern(sub.state, [(op, av)])))
+                    data[k] = (MAX_REPEAT, (0, 1, _parser.SubPattern(sub.state, [(op, av)])))
                     continue
                 alts = spell(c)
                 if len(alts) > 1:
@@ -442,21 +441,21 @@ def accept_regex(
                 extra.difference_update(chr(iav) for iop, iav in av if iop is LITERAL)
                 av.extend((LITERAL, ord(x)) for x in sorted(extra))
             elif op is SUBPATTERN:
-                walk(av[-1], behind)
+                walk(av[-1])
             elif op is BRANCH:
                 for b in av[1]:
-                    walk(b, behind)
+                    walk(b)
             elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
-                walk(av[2], behind)
+                walk(av[2])
             elif op is ATOMIC_GROUP:
-                walk(av, behind)
+                walk(av)
             elif op is GROUPREF_EXISTS:
-                walk(av[1], behind)
+                walk(av[1])
                 if av[2] is not None:
-                    walk(av[2], behind)
+                    walk(av[2])
 
     tree = _parser.parse(src, flags)
-    walk(tree, False)
+    walk(tree)
     return _compiler.compile(tree, flags)  # type: ignore[no-any-return]
 
 
