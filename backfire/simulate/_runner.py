@@ -116,13 +116,12 @@ async def run_manifest(
         return summary
     # Embedded models one after another, each server sized for its design
     # (checked here, before anything is paid for); API models (any number) together.
-    local = [m for m in dict.fromkeys(r.model for r in todo) if resolve(m).kind == "local"]
-    plans = {
-        m: await plan_context([r for r in todo if r.model == m], resolve(m), max_concurrent_runs)
-        for m in local
+    resolved = {m: resolve(m) for m in dict.fromkeys(r.model for r in todo)}
+    local = {
+        m: [r for r in todo if r.model == m] for m, rm in resolved.items() if rm.kind == "local"
     }
-    waves = [[r for r in todo if r.model == m] for m in local]
-    waves.insert(0, [r for r in todo if r.model not in local])
+    plans = {m: await plan_context(rs, resolved[m], max_concurrent_runs) for m, rs in local.items()}
+    waves = [[r for r in todo if r.model not in local], *local.values()]
     store = Store(store_path or out / ".backfire" / "cache.sqlite")
     models: dict[tuple[str, str], Any] = {}
     bar = _Progress(len(todo), progress)
