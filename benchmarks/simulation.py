@@ -228,8 +228,10 @@ def run(model: str, n_sims: int, turns: list[int]) -> dict:
     # Genuinely new tokens at the rate the machine has at the depth where they
     # sit (or, without the depth fit, at the depth-0 rate: a lower bound anyway),
     # plus the replies at the generation rate of the design's batch size.
-    new_s = engine.get("new_prompt_s_at_depth", engine["new_prompt_tokens"] / limit["prompt_tok_s"])
-    lower = new_s + engine["completion_tokens"] / limit["gen_tok_s_design"]
+    gen_s = engine["completion_tokens"] / limit["gen_tok_s_design"]
+    new_s_depth0 = engine["new_prompt_tokens"] / limit["prompt_tok_s"]
+    at_depth0 = new_s_depth0 + gen_s
+    lower = engine.get("new_prompt_s_at_depth", new_s_depth0) + gen_s
     return {
         "model": model,
         "design": f"engine: {n_sims} simulations at once; naive: 1; 10 agents x turns {turns}",
@@ -241,11 +243,7 @@ def run(model: str, n_sims: int, turns: list[int]) -> dict:
             "naive": round(naive["processed_prompt_tokens"] / naive["new_prompt_tokens"], 2),
         },
         "lower_bound_s": round(lower, 1),
-        "lower_bound_at_depth0_s": round(
-            engine["new_prompt_tokens"] / limit["prompt_tok_s"]
-            + engine["completion_tokens"] / limit["gen_tok_s_design"],
-            1,
-        ),
+        "lower_bound_at_depth0_s": round(at_depth0, 1),
         "speedup_vs_naive": round(engine["sims_per_hour"] / naive["sims_per_hour"], 2),
         "fraction_of_lower_bound": round(lower / engine["wall_s"], 3),
     }
