@@ -7,6 +7,7 @@ values, before any model is started or called.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -69,7 +70,16 @@ def cmd_simulate(a: argparse.Namespace) -> int:
             return _fail(f"{'.'.join(map(str, e['loc']))}: {e['msg']}")
         raise
     if a.dry_run:
-        print(json.dumps({"runs_total": len(runs), "run_ids": [r.run_id for r in runs]}))
+        from .simulate._context import plan_models
+
+        try:  # an embedded model's context is checked as the real run would check it
+            plans = asyncio.run(plan_models(runs, a.concurrency))
+        except SpecError as exc:
+            return _fail(str(exc))
+        out = {"runs_total": len(runs), "run_ids": [r.run_id for r in runs]}
+        if plans:
+            out["embedded_models"] = {m: dataclasses.asdict(p) for m, p in plans.items()}
+        print(json.dumps(out))
         return 0
     try:
         summary = asyncio.run(

@@ -45,7 +45,8 @@ def test_bad_values_exit_2_with_one_line(tmp_path, args, field):
     assert "allowed" in lines[0] or "list of numbers" in lines[0]
 
 
-def test_design_too_long_for_an_embedded_model_exits_2_before_any_call(tmp_path):
+@pytest.mark.parametrize("dry", [[], ["--dry-run"]], ids=["run", "dry-run"])
+def test_design_too_long_for_an_embedded_model_exits_2_before_any_call(tmp_path, dry):
     # fifteen turns of 40-word Japanese cannot fit SmolLM2's 8k context
     out = tmp_path / "out"
     p = _run(
@@ -63,6 +64,7 @@ def test_design_too_long_for_an_embedded_model_exits_2_before_any_call(tmp_path)
             "1",
             "--out",
             str(out),
+            *dry,
         ]
     )
     assert p.returncode == 2
@@ -135,6 +137,17 @@ def test_model_takes_a_comma_separated_list(tmp_path, capsys):
     ids = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["run_ids"]
     assert any(i.endswith("_synthetic_r00") for i in ids)
     assert any("synthetic-null" in i for i in ids)
+
+
+def test_dry_run_shows_how_an_embedded_model_will_be_sized(tmp_path, capsys):
+    args = ["simulate", "--study", "study1", "--preset", "smoke", "--languages", "en"]
+    args += ["--model", "local/smollm2-135m", "--turns", "1,2", "--out", str(tmp_path)]
+    assert main([*args, "--dry-run"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    plan = out["embedded_models"]["local/smollm2-135m"]
+    assert 2048 <= plan["n_ctx_per_slot"] <= 8192 and plan["max_concurrent_runs"] >= 1
+    assert plan["longest_prompt_tokens"] > 0 and plan["kv_mb"] > 0
+    assert not any(tmp_path.rglob("*.jsonl*"))
 
 
 def test_compare_needs_a_file(tmp_path):

@@ -140,3 +140,21 @@ async def plan_context(
     per_run_mb = 10 * n_ctx * info.kv_bytes_per_token / 2**20
     conc = max(1, min(max_concurrent_runs, int(budget // per_run_mb)))
     return ContextPlan(rm.litellm_model, longest, n_ctx, conc, round(conc * per_run_mb, 1))
+
+
+async def plan_models(runs: Sequence[RunSpec], max_concurrent_runs: int) -> dict[str, ContextPlan]:
+    """:func:`plan_context` for every embedded model of a manifest, keyed by model string.
+
+    API models need no plan (the provider sizes its own context) and are left out.
+    """
+    from ..llm import resolve
+
+    by_model: dict[str, list[RunSpec]] = {}
+    for r in runs:
+        by_model.setdefault(r.model, []).append(r)
+    plans = {}
+    for m, rs in by_model.items():
+        rm = resolve(m)
+        if rm.kind == "local":
+            plans[m] = await plan_context(rs, rm, max_concurrent_runs)
+    return plans

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..llm import Store, build_model, resolve
+from ..llm import Store, build_model
 from ..spec import RunSpec, SpecError, StudySpec
 from ..transcripts import existing_transcript, transcript_path, transcript_status
-from ._context import plan_context
+from ._context import plan_models
 from ._engine import RunResult, simulate_run
 
 
@@ -116,11 +116,8 @@ async def run_manifest(
         return summary
     # Embedded models one after another, each server sized for its design
     # (checked here, before anything is paid for); API models (any number) together.
-    resolved = {m: resolve(m) for m in dict.fromkeys(r.model for r in todo)}
-    local = {
-        m: [r for r in todo if r.model == m] for m, rm in resolved.items() if rm.kind == "local"
-    }
-    plans = {m: await plan_context(rs, resolved[m], max_concurrent_runs) for m, rs in local.items()}
+    plans = await plan_models(todo, max_concurrent_runs)
+    local = {m: [r for r in todo if r.model == m] for m in plans}
     waves = [[r for r in todo if r.model not in local], *local.values()]
     store = Store(store_path or out / ".backfire" / "cache.sqlite")
     models: dict[tuple[str, str], Any] = {}
