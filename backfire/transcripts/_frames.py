@@ -49,8 +49,7 @@ def load_runs(root: str | Path) -> Any:
 
     rows = []
     for path in find_transcripts(root):
-        lines = read_transcript(path)
-        head, foot = lines[0], lines[-1]
+        head, foot = read_ends(path)  # the turns are streamed past, not parsed
         row = {k: head.get(k) for k in RUN_COLUMNS}
         row.update({f"footer_{k}": v for k, v in foot.items() if k != "type"})
         row["path"] = str(path)
