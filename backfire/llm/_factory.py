@@ -64,15 +64,37 @@ def provider_model(
         )
         return inner, rm
     key = api_key_from_env(settings.api_key_env)
+    extra = dict(settings.extra)
+    if explicit_prompt_cache(rm) and "cache_control_injection_points" not in extra:
+        extra["cache_control_injection_points"] = [dict(p) for p in CLAUDE_CACHE_BREAKPOINTS]
+        rm.provenance["prompt_cache"] = "cache_control on the system prompt and the newest message"
     inner = LitellmModel(
         rm.litellm_model,
         settings.api_base,
         key,
         settings.timeout_s or API_TIMEOUT_S,
-        settings.extra,
+        extra,
         zero_cost=rm.kind == "synthetic",
     )
     return inner, rm
+
+
+# An agent's messages only grow, so OpenAI, vLLM and llama.cpp reuse the cached
+# prefix by themselves. Claude caches only up to blocks marked ``cache_control``:
+# litellm marks the system prompt (the same all run) and the newest message, so
+# each call reads what the agent's previous call wrote (at most 4 marks allowed).
+CLAUDE_CACHE_BREAKPOINTS = (
+    {"location": "message", "role": "system"},
+    {"location": "message", "index": -1},
+)
+
+
+def explicit_prompt_cache(rm: ResolvedModel) -> bool:
+    """Whether the provider caches prompts only where the request marks them (Claude)."""
+    return rm.kind == "litellm" and (
+        rm.provider in ("anthropic", "bedrock", "vertex_ai", "azure_ai")
+        and "claude" in rm.litellm_model.lower()
+    )
 
 
 def build_model(

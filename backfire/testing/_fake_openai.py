@@ -1,10 +1,15 @@
 """A local OpenAI-compatible HTTP server for tests and benchmarks.
 
-It answers ``POST /v1/chat/completions`` with a small JSON agent reply, after a
-configurable latency, and enforces a requests-per-window limit (``rpm`` per ``window_s``, a minute by default) with ``429`` and
-a ``Retry-After`` header, like a real provider. It counts every request it
-accepted by body hash, so a test can prove that no call was paid for twice.
-Loopback only.
+It answers ``POST /v1/chat/completions`` (OpenAI) and ``POST /v1/messages``
+(Anthropic) with a small JSON agent reply, after a configurable latency, and
+enforces a requests-per-window limit (``rpm`` per ``window_s``, a minute by
+default) with ``429`` and a ``Retry-After`` header, like a real provider. It
+counts every request it accepted by body hash, so a test can prove that no call
+was paid for twice. With ``prefix_cache`` it caches prompt prefixes as the
+providers do and reports the cached tokens in ``usage``: OpenAI-style
+automatically (prompts of at least 1,024 tokens, in 128-token steps), Anthropic-
+style only up to the ``cache_control`` breakpoints a request marks. Tokens are
+counted as characters / 4. Loopback only.
 """
 
 from __future__ import annotations
@@ -27,8 +32,12 @@ class FakeOpenAIServer:
         reply: dict[str, Any] | None = None,
         model_id: str = "fake-model-2026-01-01",
         window_s: float = 60.0,
+        prefix_cache: bool = False,
     ):
         self.latency_s, self.rpm, self.fail_first = latency_s, rpm, fail_first
+        self.prefix_cache = prefix_cache
+        self._cached: set[str] = set()  # hashes of cached prompt prefixes
+        self.last_body: dict[str, Any] = {}
         self.reply = reply or {"speech": "I will not agree to that.", "thought": "I am worried."}
         self.model_id, self.window_s = model_id, window_s
         self.accepted: Counter[str] = Counter()
@@ -93,8 +102,56 @@ class FakeOpenAIServer:
                 "failed_500": self.failed_500,
             }
 
+    def _cached_chars(self, text: str, ends: list[int], write: list[int]) -> int:
+        """Longest cached prefix of ``text`` ending at one of ``ends``; caches ``write``."""
+        key = lambda n: hashlib.sha256(text[:n].encode()).hexdigest()  # noqa: E731
+        with self._lock:
+            hit = max((n for n in ends if key(n) in self._cached), default=0)
+            self._cached.update(key(n) for n in write)
+        return hit
+
+    def _openai_usage(self, req: dict[str, Any], text: str) -> dict[str, Any]:
+        prompt = "".join(f"{m.get('role')}:{m.get('content', '')}\n" for m in req["messages"])
+        cached = 0
+        if self.prefix_cache and len(prompt) >= 4096:  # 1,024 tokens
+            steps = list(range(4096, len(prompt) + 1, 512))  # then every 128 tokens
+            cached = self._cached_chars(prompt, steps, steps)
+        return {
+            "prompt_tokens": len(prompt) // 4 + 1,
+            "completion_tokens": len(text) // 4 + 1,
+            "total_tokens": len(prompt) // 4 + len(text) // 4 + 2,
+            "prompt_tokens_details": {"cached_tokens": cached // 4},
+        }
+
+    def _anthropic_usage(self, req: dict[str, Any], text: str) -> dict[str, Any]:
+        # the prompt as blocks (system, then each message's content blocks); a
+        # block marked with cache_control is a breakpoint: the prefix up to its end
+        # is cached, and a later request whose prompt starts with it reads it
+        blocks: list[tuple[str, dict[str, Any]]] = []
+        for role, content in [("system", req.get("system") or [])] + [
+            (m["role"], m["content"]) for m in req.get("messages", [])
+        ]:
+            if isinstance(content, str):
+                content = [{"type": "text", "text": content}]
+            blocks += [(role, b) for b in content]
+        prompt, ends, marks = "", [], []
+        for role, b in blocks:
+            prompt += f"{role}:{b.get('text', json.dumps(b, sort_keys=True))}\n"
+            ends.append(len(prompt))
+            if b.get("cache_control"):
+                marks.append(len(prompt))
+        cached = self._cached_chars(prompt, ends, marks) if self.prefix_cache else 0
+        written = max(marks, default=0) - cached if self.prefix_cache else 0
+        return {
+            "input_tokens": (len(prompt) - cached - max(written, 0)) // 4 + 1,
+            "output_tokens": len(text) // 4 + 1,
+            "cache_read_input_tokens": cached // 4,
+            "cache_creation_input_tokens": max(written, 0) // 4,
+        }
+
     def _handle(self, path: str, body: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
-        if not path.rstrip("/").endswith("/chat/completions"):
+        route = path.rstrip("/")
+        if not route.endswith(("/chat/completions", "/messages")):
             return 404, {}, {"error": {"message": f"no route {path}"}}
         with self._lock:
             now = time.monotonic()
@@ -122,6 +179,7 @@ class FakeOpenAIServer:
         if self.latency_s:
             time.sleep(self.latency_s)
         req = json.loads(body or b"{}")
+        self.last_body = req
         content = dict(self.reply)
         rf = req.get("response_format") or {}
         enum = (
@@ -134,13 +192,22 @@ class FakeOpenAIServer:
         if enum:
             content["vote"] = enum[1]
         text = json.dumps(content)
-        prompt_chars = sum(len(str(m.get("content", ""))) for m in req.get("messages", []))
-        usage = {
-            "prompt_tokens": prompt_chars // 4 + 1,
-            "completion_tokens": len(text) // 4 + 1,
-            "total_tokens": prompt_chars // 4 + len(text) // 4 + 2,
-            "prompt_tokens_details": {"cached_tokens": 0},
-        }
+        if route.endswith("/messages"):
+            return (
+                200,
+                {},
+                {
+                    "id": "msg_fake",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": self.model_id,
+                    "content": [{"type": "text", "text": text}],
+                    "stop_reason": "end_turn",
+                    "stop_sequence": None,
+                    "usage": self._anthropic_usage(req, text),
+                },
+            )
+        usage = self._openai_usage(req, text)
         return (
             200,
             {},

@@ -1,6 +1,7 @@
 """The real litellm call path against a local OpenAI-compatible HTTP server."""
 
 import asyncio
+from itertools import pairwise
 
 from backfire.llm import ChatRequest, Store, build_model
 from backfire.spec import ModelSettings
@@ -65,3 +66,58 @@ def test_second_identical_request_is_not_sent(tmp_path):
         a, b, c = asyncio.run(go())
     assert b.cache_hit and not c.cache_hit
     assert sum(srv.accepted.values()) == 2
+
+
+def _conversation(model, name, turns):
+    """One agent's growing conversation, as the engine sends it: messages only grow."""
+    msgs = [{"role": "system", "content": "You are Anna, a resident. " * 200}]
+    out = []
+    for t in range(turns):
+        msgs.append({"role": "user", "content": f"Turn {t}: the facility announces. " * 40})
+        r = asyncio.run(model.generate(ChatRequest(name, tuple(msgs), {}, "run", 0)))
+        msgs.append({"role": "assistant", "content": r.text})
+        out.append(r)
+    return out
+
+
+def test_openai_prefix_cache_is_read_and_recorded_in_the_ledger(tmp_path):
+    with FakeOpenAIServer(prefix_cache=True) as srv:
+        store = Store(tmp_path / "s.sqlite")
+        model, _ = build_model("openai/gpt-4o-mini", _settings(srv), store)
+        rs = _conversation(model, "openai/gpt-4o-mini", 3)
+    assert rs[0].cached_tokens == 0
+    # each later call reads the previous prompt back from the provider's cache
+    assert all(r.cached_tokens >= p.prompt_tokens - 128 for p, r in pairwise(rs))
+    assert store.totals()["cached_tokens"] == sum(r.cached_tokens for r in rs) > 0
+
+
+def test_claude_gets_cache_breakpoints_so_each_call_reads_the_previous_one(tmp_path):
+    with FakeOpenAIServer(prefix_cache=True, model_id="claude-haiku-4-5-20251001") as srv:
+        base = srv.base_url.rsplit("/v1", 1)[0]  # litellm adds /v1/messages
+        settings = ModelSettings(api_base=base, extra={"api_key": "sk-ant-test"})
+        model, rm = build_model(
+            "anthropic/claude-haiku-4-5-20251001", settings, Store(tmp_path / "s.sqlite")
+        )
+        rs = _conversation(model, rm.requested, 3)
+        body = srv.last_body
+    assert body["system"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert body["messages"][-1]["content"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert "cache_control" in rm.provenance["prompt_cache"]
+    assert rs[0].cached_tokens == 0
+    assert all(r.cached_tokens >= p.prompt_tokens - 1 for p, r in pairwise(rs))
+    assert all(r.cost_usd > 0 for r in rs)
+
+
+def test_without_breakpoints_claude_caches_nothing(tmp_path):
+    # the fake provider honours only marked prefixes, as Anthropic does
+    with FakeOpenAIServer(prefix_cache=True, model_id="claude-haiku-4-5-20251001") as srv:
+        base = srv.base_url.rsplit("/v1", 1)[0]
+        settings = ModelSettings(
+            api_base=base,
+            extra={"api_key": "sk-ant-test", "cache_control_injection_points": []},
+        )
+        model, rm = build_model(
+            "anthropic/claude-haiku-4-5-20251001", settings, Store(tmp_path / "s.sqlite")
+        )
+        rs = _conversation(model, rm.requested, 2)
+    assert [r.cached_tokens for r in rs] == [0, 0]
