@@ -5,7 +5,9 @@ path against ``backfire.testing.FakeOpenAIServer`` (configurable latency; a
 requests-per-window limit answered with 429 and Retry-After). The best any
 client can do is ``calls * window / limit`` seconds; we report the ratio of the
 measured wall time to that bound, and the number of duplicate paid calls (the
-same request body accepted twice), which must be zero.
+same request body accepted twice), which must be zero. The server caches
+prompt prefixes as OpenAI does (``prefix_cache``), so the share of prompt tokens
+read from the provider's cache shows that the prompts are laid out for it.
 
     python -m benchmarks.api [--json] [--quick]
 """
@@ -20,11 +22,14 @@ import time
 from backfire.simulate import run_manifest
 from backfire.spec import load_study
 from backfire.testing import FakeOpenAIProcess
+from backfire.transcripts import load_turns
 from benchmarks._report import emit
 
 
 def run(n_sims: int, turns: list[int], limit: int, window_s: float, latency_s: float) -> dict:
-    with FakeOpenAIProcess(latency_s=latency_s, rpm=limit, window_s=window_s) as srv:
+    with FakeOpenAIProcess(
+        latency_s=latency_s, rpm=limit, window_s=window_s, prefix_cache=True
+    ) as srv:
         study = load_study(
             "study2",
             "default",
@@ -45,6 +50,7 @@ def run(n_sims: int, turns: list[int], limit: int, window_s: float, latency_s: f
                 run_manifest(runs, out, max_concurrent_runs=len(runs), progress=False)
             )
             wall = time.perf_counter() - t0
+            turns_df = load_turns(out)
         stats = srv.stats()
         calls = summary.calls
         bound = calls * window_s / limit
@@ -62,6 +68,11 @@ def run(n_sims: int, turns: list[int], limit: int, window_s: float, latency_s: f
             "accepted": stats["accepted"],
             "duplicate_paid_calls": stats["duplicate_calls"],
             "cost_usd": round(summary.cost_usd, 4),
+            "prompt_tokens": int(turns_df["prompt_tokens"].sum()),
+            "cached_prompt_tokens": int(turns_df["cached_tokens"].sum()),
+            "cached_prompt_share": round(
+                float(turns_df["cached_tokens"].sum() / turns_df["prompt_tokens"].sum()), 3
+            ),
         }
 
 

@@ -104,10 +104,13 @@ class FakeOpenAIServer:
 
     def _cached_chars(self, text: str, ends: list[int], write: list[int]) -> int:
         """Longest cached prefix of ``text`` ending at one of ``ends``; caches ``write``."""
-        key = lambda n: hashlib.sha256(text[:n].encode()).hexdigest()  # noqa: E731
+        keys, h, done = {}, hashlib.sha256(), 0
+        for n in sorted(set(ends) | set(write)):  # one pass over the text
+            h.update(text[done:n].encode())
+            keys[n], done = h.copy().hexdigest(), n
         with self._lock:
-            hit = max((n for n in ends if key(n) in self._cached), default=0)
-            self._cached.update(key(n) for n in write)
+            hit = max((n for n in ends if keys[n] in self._cached), default=0)
+            self._cached.update(keys[n] for n in write)
         return hit
 
     def _openai_usage(self, req: dict[str, Any], text: str) -> dict[str, Any]:
