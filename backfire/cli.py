@@ -137,6 +137,10 @@ def cmd_estimate(a: argparse.Namespace) -> int:
         "prompt_tokens": int(df["prompt_tokens"].sum()),
         "completion_tokens": int(df["completion_tokens"].sum()),
         "cost_usd": None if df["cost_usd"].isna().any() else round(float(df["cost_usd"].sum()), 4),
+        "cached_prompt_tokens": int(df["cached_prompt_tokens"].sum()),
+        "cost_usd_cached": None
+        if df["cost_usd_cached"].isna().any()
+        else round(float(df["cost_usd_cached"].sum()), 4),
     }
     if a.json:
         print(json.dumps({**total, "cells": df.to_dict(orient="records")}))
@@ -151,6 +155,11 @@ def cmd_estimate(a: argparse.Namespace) -> int:
             f"total: {total['runs']} runs, {total['calls']} calls, {total['prompt_tokens']:,} prompt "
             f"+ {total['completion_tokens']:,} completion tokens, cost {cost} (no prompt caching)"
         )
+        if total["cost_usd_cached"] is not None and total["cached_prompt_tokens"]:
+            print(
+                f"with the provider's prompt cache: {total['cached_prompt_tokens']:,} prompt "
+                f"tokens read from it, cost ${total['cost_usd_cached']:.2f}"
+            )
     return 0
 
 
