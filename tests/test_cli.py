@@ -153,3 +153,13 @@ def test_dry_run_shows_how_an_embedded_model_will_be_sized(tmp_path, capsys):
 def test_compare_needs_a_file(tmp_path):
     p = _run(["compare", str(tmp_path / "none.csv")])
     assert p.returncode == 2 and "does not exist" in p.stderr
+
+
+def test_estimate_prints_cost_without_and_with_the_prompt_cache(capsys):
+    args = ["estimate", "--study", "study1", "--preset", "smoke", "--languages", "en"]
+    assert main([*args, "--model", "openai/gpt-4o-mini", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["calls"] == 40 and 0 < out["cached_prompt_tokens"] < out["prompt_tokens"]
+    assert 0 < out["cost_usd_cached"] < out["cost_usd"]
+    assert main([*args, "--model", "openai/gpt-4o-mini"]) == 0
+    assert "with the provider's prompt cache" in capsys.readouterr().out
