@@ -156,10 +156,11 @@ def test_compare_needs_a_file(tmp_path):
 
 
 def test_estimate_prints_cost_without_and_with_the_prompt_cache(capsys):
-    args = ["estimate", "--study", "study1", "--preset", "smoke", "--languages", "en"]
+    args = ["estimate", "--study", "study1", "--languages", "en", "--replicates", "1"]
+    args += ["--ratios", "0.5"]
     assert main([*args, "--model", "openai/gpt-4o-mini", "--json"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert out["calls"] == 40 and 0 < out["cached_prompt_tokens"] < out["prompt_tokens"]
+    assert out["calls"] == 150 and 0 < out["cached_prompt_tokens"] < out["prompt_tokens"]
     assert 0 < out["cost_usd_cached"] < out["cost_usd"]
     assert main([*args, "--model", "openai/gpt-4o-mini"]) == 0
     assert "with the provider's prompt cache" in capsys.readouterr().out
