@@ -87,3 +87,28 @@ def test_token_accounting_new_tokens_and_time_at_depth():
     assert out["gen_s_at_depth"] == pytest.approx(50 * (15.0 + 0.01 * 825) / 1000)
     assert out["new_prompt_s_at_depth0"] == pytest.approx(0.6)
     assert out["gen_s_at_depth0"] == pytest.approx(0.75)
+
+
+def test_naive_seconds_from_a_sample_of_calls():
+    import numpy as np
+
+    from benchmarks.simulation import naive_seconds
+
+    rng = np.random.default_rng(0)
+    turn = np.repeat(np.arange(1, 9), 10)
+    p = 600 + 480 * (turn - 1) + rng.integers(0, 400, turn.size)  # longer later in a turn
+    c = rng.integers(30, 90, turn.size)
+    k, ck = p / 1000, c / 1000
+    secs = 0.01 + 2.0 * k + 0.3 * k * k + 6.0 * ck + 5.0 * ck * k
+    recorded = pd.DataFrame(
+        {"turn": turn, "agent_index": np.tile(np.arange(10), 8), "prompt_tokens": p}
+    ).assign(completion_tokens=c, wall_s=secs * rng.normal(1, 0.03, turn.size))
+    truth = recorded["wall_s"].sum()
+    assert naive_seconds(recorded, recorded)["s_per_sim"] == pytest.approx(truth)
+
+    sample = naive_sample(list(range(1, 9)), 10, 0.2)
+    sent = recorded[[a in sample[t] for t, a in zip(turn, recorded["agent_index"], strict=True)]]
+    est = naive_seconds(sent, recorded)
+    assert len(sent) == 16 and est["call_time_fit_r2"] > 0.99
+    assert est["s_per_sim"] == pytest.approx(truth, rel=0.02)
+    assert est["s_per_sim_stratified_se"] > 0
