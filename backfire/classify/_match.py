@@ -135,8 +135,10 @@ class Matcher:
         self.n_lits = max(len(lit_ids), 1)
         self.cover_automaton = _automaton(lit_ids)
 
-        # negation prefilter: literals one of which any negator match contains
-        neg_lits: set[str] = set()
+        # negation prefilter: literals one of which any negator match contains, each
+        # with the word boundaries that every negator spelt so needs (bit 1: before
+        # it, bit 2: after it), as in _negator_piece; pattern literals need none
+        neg_lits: dict[str, int] = {}
         self.neg_everywhere = False
         for kind, value in lexicon.negation.negators + lexicon.negation.negators_after:
             if kind == "pattern":
@@ -145,10 +147,19 @@ class Matcher:
                     self.neg_everywhere = True
                 for clause in cond:
                     if clause:
-                        neg_lits |= clause[0]
+                        neg_lits.update(dict.fromkeys(clause[0], 0))
             else:
-                neg_lits.add(nz.strip(nz.normalize(value.strip()))[0])
-        self.neg_automaton = _automaton({k: len(k) for k in neg_lits if k})
+                key = nz.strip(nz.normalize(value.strip()))[0]
+                bounds = 0
+                if key and self.spaced and not (kind == "term" and "'" in key):
+                    bounds = nz.is_word(key[0]) | 2 * (kind == "term" and nz.is_word(key[-1]))
+                neg_lits[key] = neg_lits.get(key, bounds) & bounds
+        # automaton value: 4 * length + boundary bits
+        self.neg_automaton = _automaton({k: 4 * len(k) + b for k, b in neg_lits.items() if k})
+        # word characters that are not clause breaks, by code point (last slot:
+        # beyond the BMP, never): a negator term next to one cannot match there
+        self.word_not_break = _alnum_table() & ~self.is_break[: 0x10000 + 1]
+        self.word_not_break[-1] = False
 
     # -- the fast path -------------------------------------------------------------------------
 
@@ -254,9 +265,8 @@ class Matcher:
         found = np.fromiter(itertools.chain.from_iterable(self.cover_automaton.iter(S)), np.int64)
         if len(found) == 0:
             return todo
-        codes = found[0::2] * k + found[1::2]  # (end, literal id) pairs
-        utt = np.searchsorted(starts, codes // k, side="right") - 1
-        key = _unique((codes % k) * n_utt + utt)  # (literal, utterance), sorted
+        utt = _utterance_of(found[0::2], starts)  # (end, literal id) pairs
+        key = _unique(found[1::2] * n_utt + utt)  # (literal, utterance), sorted
         lit_of, utt_of = key // n_utt, key % n_utt
         bounds = np.searchsorted(lit_of, np.arange(k + 1, dtype=np.int64)).tolist()
         for p_index, clauses in self.conditions:
@@ -467,8 +477,13 @@ class Matcher:
         found = np.fromiter(itertools.chain.from_iterable(self.neg_automaton.iter(S)), np.int64)
         if len(found) == 0:
             return np.zeros(len(s), dtype=bool)
-        neg_at = np.sort(found[0::2] - found[1::2] + 1)  # (end, length) pairs: starts
-        codes = np.frombuffer(S.encode("utf-32-le"), dtype=np.uint32)
+        codes = nz.codepoints(S)
+        neg_end = found[0::2] + 1  # (last character, 4 * length + boundary bits) pairs
+        neg_at = neg_end - found[1::2] // 4
+        bounded = found[1::2] % 4
+        if bounded.any():
+            neg_at = neg_at[self._may_be_negator(codes, neg_at, neg_end, bounded, s, e)]
+        neg_at = np.sort(neg_at)
         clause = np.flatnonzero(self.is_break[np.minimum(codes, len(self.is_break) - 1)])
         spaces = np.flatnonzero(codes == 32) if self.spaced else None
         if spaces is not None and len(spaces) == 0:
@@ -506,6 +521,70 @@ class Matcher:
                 region_hi = np.minimum(hi, e + w)
             out |= _any_between(neg_at, e, region_hi)
         return out
+
+    def _may_be_negator(
+        self,
+        codes: np.ndarray,
+        a: np.ndarray,
+        b: np.ndarray,
+        bounded: np.ndarray,
+        s: np.ndarray,
+        e: np.ndarray,
+    ) -> np.ndarray:
+        """Negator literal hits ``[a, b)`` that a term negator can match (a superset).
+
+        A term negator needs no word character before (bit 1) or after (bit 2)
+        it, but its regex runs on the window text cut out of ``S``: at a window
+        edge it sees nothing there. So a hit is dropped only where a word
+        character (not a clause break) sits next to it and that side is not a
+        possible window edge: a hit's start or end, or the cut-off 40 tokens
+        away. Short negators inside words (``ne`` in ``une``, ``не`` in
+        ``нет``) then no longer send every nearby hit through :func:`negated`.
+        """
+        table = self.word_not_break
+        top = len(table) - 1
+        n = len(codes)
+        rule = self.negation.rule
+        bad_start = (bounded & 1).astype(bool)
+        bad_start &= table[np.minimum(codes[np.maximum(a - 1, 0)], top)] & (a > 0)
+        bad_end = (bounded & 2).astype(bool)
+        bad_end &= table[np.minimum(codes[np.minimum(b, n - 1)], top)] & (b < n)
+        if bad_start.any():
+            _spare(bad_start, a, [e, np.maximum(0, s - 40 * rule.window - 8)])
+        if bad_end.any():
+            _spare(bad_end, b, [s, np.minimum(n, e + 40 * rule.after_window + 40)])
+        return ~(bad_start | bad_end)
+
+
+def _spare(bad: np.ndarray, pos: np.ndarray, edges: list[np.ndarray]) -> None:
+    """Clear ``bad`` (in place) where ``pos`` is one of the ``edges``."""
+    at = np.flatnonzero(bad)
+    edge = np.sort(np.concatenate(edges))
+    if len(edge) == 0:
+        return
+    k = np.minimum(np.searchsorted(edge, pos[at]), len(edge) - 1)
+    bad[at[edge[k] == pos[at]]] = False
+
+
+def _utterance_of(pos: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``searchsorted(starts, pos, "right") - 1``: the utterance holding each position.
+
+    Aho-Corasick hits come in text order; for sorted ``pos`` the utterances
+    are found by searching the few utterance starts among the many positions
+    instead (several times faster), with the same result.
+    """
+    if len(pos) > 1 and not (pos[1:] >= pos[:-1]).all():
+        return np.searchsorted(starts, pos, side="right") - 1
+    first = np.searchsorted(pos, starts, side="left")  # first position in each utterance
+    return np.cumsum(np.bincount(first, minlength=len(pos) + 1)[: len(pos)]) - 1
+
+
+@lru_cache(maxsize=1)
+def _alnum_table() -> np.ndarray:
+    """``str.isalnum() or == "_"`` (Python's ``\\w``) per BMP code point, plus a False slot."""
+    word = np.array([chr(i).isalnum() for i in range(0x10000)] + [False], dtype=bool)
+    word[ord("_")] = True
+    return word
 
 
 def _any_between(sorted_pos: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
