@@ -38,6 +38,7 @@ from ._requirements import (
     best_condition,
     fast_search,
     frequency_score,
+    lean,
 )
 from ._rules import (
     CompiledNegation,
@@ -122,11 +123,13 @@ class Matcher:
         # prefilter: per pattern, clauses of literal-id lists (see _requirements.py)
         lit_ids: dict[str, int] = {}
         self.conditions: list[tuple[int, list[list[list[int]]]]] = []
-        for p in self.patterns:
-            if p.requires == TRUE:
-                continue
+        covered = [p for p in self.patterns if p.requires != TRUE]
+        requires = [p.requires for p in covered]
+        if sample:
+            requires = lean(requires, sample)
+        for p, required in zip(covered, requires, strict=True):
             clauses = []
-            for clause in p.requires:
+            for clause in required:
                 sets = []
                 for lits in clause:
                     sets.append([lit_ids.setdefault(lit, len(lit_ids)) for lit in sorted(lits)])

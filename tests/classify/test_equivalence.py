@@ -239,3 +239,15 @@ def test_dedupe_equals_select_longest():
     want.sort()
     gs, ge, gi, gu, gc = (x.tolist() for x in got)
     assert sorted(zip(gu, gs, gc, gi, ge, strict=True)) == want
+
+
+def test_lean_keeps_the_first_set_and_drops_sets_that_rule_out_little():
+    from backfire.classify._requirements import lean
+
+    corpus = "\n".join(["the cat sat"] * 50 + ["send her out"] * 3 + ["a rare word"] * 2)
+    cat, the, sat, rare = (frozenset({w}) for w in ("cat", "the", "sat", "rare"))
+    conds = [((cat, the),), ((sat, rare), (rare,))]
+    # "the" rules out no line holding "cat" and costs 50 hits: dropped; "rare"
+    # rules out 50 lines holding "sat" for 2 hits: kept
+    assert lean(conds, corpus) == [((cat,),), ((sat, rare), (rare,))]
+    assert lean([], corpus) == []
