@@ -216,10 +216,14 @@ class Matcher:
 
         s, e, idx = self._literal_hits(S)
         if self.patterns:
-            s2, e2, i2 = self._pattern_hits(S, starts, ends)
+            s2, e2, i2 = self._pattern_hits(S, starts, ends, parts[1:-1])
             s, e, idx = np.r_[s, s2], np.r_[e, e2], np.r_[idx, i2]
         if len(s) == 0:
             return _arr([]), _arr([])
+        # in text order, the many searchsorted calls below get sorted keys (faster);
+        # _dedupe puts the hits in its own order
+        order = np.argsort(s, kind="stable")
+        s, e, idx = s[order], e[order], idx[order]
         keep = self._filter(norm, S, deleted, s, e, idx)
         s, e, idx = s[keep], e[keep], idx[keep]
         if len(s) == 0:
@@ -295,7 +299,7 @@ class Matcher:
         return todo
 
     def _pattern_hits(
-        self, S: str, starts: np.ndarray, ends: np.ndarray
+        self, S: str, starts: np.ndarray, ends: np.ndarray, utterances: list[str]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Run each pattern once over the utterances that can hold a match, joined.
 
@@ -330,7 +334,7 @@ class Matcher:
         g_end = g_start + lengths
         first = np.cumsum(sizes) - sizes  # first element of each pattern
         base = (g_start[np.minimum(first, len(g_start) - 1)] - pad).tolist()
-        us_all, ue_all = starts[all_utt].tolist(), ends[all_utt].tolist()
+        utt_all = all_utt.tolist()  # joined from the split strings: no slicing of S
         spans: list[tuple[int, int]] = []
         counts: list[int] = []
         entries = self.entries
@@ -346,10 +350,7 @@ class Matcher:
                 if a1 - a0 == n_utt:
                     sub = S  # every utterance: S itself has this layout
                 else:
-                    sub = sep + sep.join(
-                        [S[a:b] for a, b in zip(us_all[a0:a1], ue_all[a0:a1], strict=True)]
-                    )
-                    sub += sep
+                    sub = sep + sep.join([utterances[u] for u in utt_all[a0:a1]]) + sep
                 before = len(spans)
                 spans += [m.span() for m in rx.finditer(sub)]  # type: ignore[union-attr]
                 counts.append(len(spans) - before)
@@ -450,10 +451,17 @@ class Matcher:
                 # first test): only hits with one need the per-hit rule
                 changed = nz.changed_positions(norm)
                 need = _any_between(changed, os_, oe_)
-                todo, os_, oe_ = todo[need].tolist(), os_[need].tolist(), oe_[need].tolist()
-                for k, a0, b0 in zip(todo, os_, oe_, strict=True):
-                    sp = entries[int(idx[k])].spelling
-                    if not accept(sp, norm[a0:b0], S[int(s[k]) : int(e[k])]):  # type: ignore[arg-type]
+                todo = todo[need]
+                for k, i, a0, b0, a, b in zip(
+                    todo.tolist(),
+                    idx[todo].tolist(),
+                    os_[need].tolist(),
+                    oe_[need].tolist(),
+                    s[todo].tolist(),
+                    e[todo].tolist(),
+                    strict=True,
+                ):
+                    if not accept(entries[i].spelling, norm[a0:b0], S[a:b]):  # type: ignore[arg-type]
                         keep[k] = False
         neg = self.negation
         if neg.before is None and neg.after is None:
@@ -461,8 +469,9 @@ class Matcher:
         negatable = self.negatable
         check = keep & negatable[idx] & self._near_negator(S, s, e)
         orig = Original(S, norm, deleted)
-        for k in np.flatnonzero(check).tolist():
-            if negated(S, int(s[k]), int(e[k]), neg, orig):
+        at = np.flatnonzero(check)
+        for k, a, b in zip(at.tolist(), s[at].tolist(), e[at].tolist(), strict=True):
+            if negated(S, a, b, neg, orig):
                 keep[k] = False
         return keep
 
