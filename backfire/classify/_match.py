@@ -38,6 +38,7 @@ from ._requirements import (
     best_condition,
     fast_search,
     frequency_score,
+    lean,
 )
 from ._rules import (
     CompiledNegation,
@@ -122,11 +123,13 @@ class Matcher:
         # prefilter: per pattern, clauses of literal-id lists (see _requirements.py)
         lit_ids: dict[str, int] = {}
         self.conditions: list[tuple[int, list[list[list[int]]]]] = []
-        for p in self.patterns:
-            if p.requires == TRUE:
-                continue
+        covered = [p for p in self.patterns if p.requires != TRUE]
+        requires = [p.requires for p in covered]
+        if sample:
+            requires = lean(requires, sample)
+        for p, required in zip(covered, requires, strict=True):
             clauses = []
-            for clause in p.requires:
+            for clause in required:
                 sets = []
                 for lits in clause:
                     sets.append([lit_ids.setdefault(lit, len(lit_ids)) for lit in sorted(lits)])
@@ -135,8 +138,10 @@ class Matcher:
         self.n_lits = max(len(lit_ids), 1)
         self.cover_automaton = _automaton(lit_ids)
 
-        # negation prefilter: literals one of which any negator match contains
-        neg_lits: set[str] = set()
+        # negation prefilter: literals one of which any negator match contains, each
+        # with the word boundaries that every negator spelt so needs (bit 1: before
+        # it, bit 2: after it), as in _negator_piece; pattern literals need none
+        neg_lits: dict[str, int] = {}
         self.neg_everywhere = False
         for kind, value in lexicon.negation.negators + lexicon.negation.negators_after:
             if kind == "pattern":
@@ -145,10 +150,19 @@ class Matcher:
                     self.neg_everywhere = True
                 for clause in cond:
                     if clause:
-                        neg_lits |= clause[0]
+                        neg_lits.update(dict.fromkeys(clause[0], 0))
             else:
-                neg_lits.add(nz.strip(nz.normalize(value.strip()))[0])
-        self.neg_automaton = _automaton({k: len(k) for k in neg_lits if k})
+                key = nz.strip(nz.normalize(value.strip()))[0]
+                bounds = 0
+                if key and self.spaced and not (kind == "term" and "'" in key):
+                    bounds = nz.is_word(key[0]) | 2 * (kind == "term" and nz.is_word(key[-1]))
+                neg_lits[key] = neg_lits.get(key, bounds) & bounds
+        # automaton value: 4 * length + boundary bits
+        self.neg_automaton = _automaton({k: 4 * len(k) + b for k, b in neg_lits.items() if k})
+        # word characters that are not clause breaks, by code point (last slot:
+        # beyond the BMP, never): a negator term next to one cannot match there
+        self.word_not_break = _alnum_table() & ~self.is_break[: 0x10000 + 1]
+        self.word_not_break[-1] = False
 
     # -- the fast path -------------------------------------------------------------------------
 
@@ -202,10 +216,14 @@ class Matcher:
 
         s, e, idx = self._literal_hits(S)
         if self.patterns:
-            s2, e2, i2 = self._pattern_hits(S, starts, ends)
+            s2, e2, i2 = self._pattern_hits(S, starts, ends, parts[1:-1])
             s, e, idx = np.r_[s, s2], np.r_[e, e2], np.r_[idx, i2]
         if len(s) == 0:
             return _arr([]), _arr([])
+        # in text order, the many searchsorted calls below get sorted keys (faster);
+        # _dedupe puts the hits in its own order
+        order = np.argsort(s, kind="stable")
+        s, e, idx = s[order], e[order], idx[order]
         keep = self._filter(norm, S, deleted, s, e, idx)
         s, e, idx = s[keep], e[keep], idx[keep]
         if len(s) == 0:
@@ -254,9 +272,8 @@ class Matcher:
         found = np.fromiter(itertools.chain.from_iterable(self.cover_automaton.iter(S)), np.int64)
         if len(found) == 0:
             return todo
-        codes = found[0::2] * k + found[1::2]  # (end, literal id) pairs
-        utt = np.searchsorted(starts, codes // k, side="right") - 1
-        key = _unique((codes % k) * n_utt + utt)  # (literal, utterance), sorted
+        utt = _utterance_of(found[0::2], starts)  # (end, literal id) pairs
+        key = _unique(found[1::2] * n_utt + utt)  # (literal, utterance), sorted
         lit_of, utt_of = key // n_utt, key % n_utt
         bounds = np.searchsorted(lit_of, np.arange(k + 1, dtype=np.int64)).tolist()
         for p_index, clauses in self.conditions:
@@ -282,7 +299,7 @@ class Matcher:
         return todo
 
     def _pattern_hits(
-        self, S: str, starts: np.ndarray, ends: np.ndarray
+        self, S: str, starts: np.ndarray, ends: np.ndarray, utterances: list[str]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Run each pattern once over the utterances that can hold a match, joined.
 
@@ -317,7 +334,7 @@ class Matcher:
         g_end = g_start + lengths
         first = np.cumsum(sizes) - sizes  # first element of each pattern
         base = (g_start[np.minimum(first, len(g_start) - 1)] - pad).tolist()
-        us_all, ue_all = starts[all_utt].tolist(), ends[all_utt].tolist()
+        utt_all = all_utt.tolist()  # joined from the split strings: no slicing of S
         spans: list[tuple[int, int]] = []
         counts: list[int] = []
         entries = self.entries
@@ -333,10 +350,7 @@ class Matcher:
                 if a1 - a0 == n_utt:
                     sub = S  # every utterance: S itself has this layout
                 else:
-                    sub = sep + sep.join(
-                        [S[a:b] for a, b in zip(us_all[a0:a1], ue_all[a0:a1], strict=True)]
-                    )
-                    sub += sep
+                    sub = sep + sep.join([utterances[u] for u in utt_all[a0:a1]]) + sep
                 before = len(spans)
                 spans += [m.span() for m in rx.finditer(sub)]  # type: ignore[union-attr]
                 counts.append(len(spans) - before)
@@ -437,10 +451,17 @@ class Matcher:
                 # first test): only hits with one need the per-hit rule
                 changed = nz.changed_positions(norm)
                 need = _any_between(changed, os_, oe_)
-                todo, os_, oe_ = todo[need].tolist(), os_[need].tolist(), oe_[need].tolist()
-                for k, a0, b0 in zip(todo, os_, oe_, strict=True):
-                    sp = entries[int(idx[k])].spelling
-                    if not accept(sp, norm[a0:b0], S[int(s[k]) : int(e[k])]):  # type: ignore[arg-type]
+                todo = todo[need]
+                for k, i, a0, b0, a, b in zip(
+                    todo.tolist(),
+                    idx[todo].tolist(),
+                    os_[need].tolist(),
+                    oe_[need].tolist(),
+                    s[todo].tolist(),
+                    e[todo].tolist(),
+                    strict=True,
+                ):
+                    if not accept(entries[i].spelling, norm[a0:b0], S[a:b]):  # type: ignore[arg-type]
                         keep[k] = False
         neg = self.negation
         if neg.before is None and neg.after is None:
@@ -448,8 +469,9 @@ class Matcher:
         negatable = self.negatable
         check = keep & negatable[idx] & self._near_negator(S, s, e)
         orig = Original(S, norm, deleted)
-        for k in np.flatnonzero(check).tolist():
-            if negated(S, int(s[k]), int(e[k]), neg, orig):
+        at = np.flatnonzero(check)
+        for k, a, b in zip(at.tolist(), s[at].tolist(), e[at].tolist(), strict=True):
+            if negated(S, a, b, neg, orig):
                 keep[k] = False
         return keep
 
@@ -467,8 +489,13 @@ class Matcher:
         found = np.fromiter(itertools.chain.from_iterable(self.neg_automaton.iter(S)), np.int64)
         if len(found) == 0:
             return np.zeros(len(s), dtype=bool)
-        neg_at = np.sort(found[0::2] - found[1::2] + 1)  # (end, length) pairs: starts
-        codes = np.frombuffer(S.encode("utf-32-le"), dtype=np.uint32)
+        codes = nz.codepoints(S)
+        neg_end = found[0::2] + 1  # (last character, 4 * length + boundary bits) pairs
+        neg_at = neg_end - found[1::2] // 4
+        bounded = found[1::2] % 4
+        if bounded.any():
+            neg_at = neg_at[self._may_be_negator(codes, neg_at, neg_end, bounded, s, e)]
+        neg_at = np.sort(neg_at)
         clause = np.flatnonzero(self.is_break[np.minimum(codes, len(self.is_break) - 1)])
         spaces = np.flatnonzero(codes == 32) if self.spaced else None
         if spaces is not None and len(spaces) == 0:
@@ -506,6 +533,70 @@ class Matcher:
                 region_hi = np.minimum(hi, e + w)
             out |= _any_between(neg_at, e, region_hi)
         return out
+
+    def _may_be_negator(
+        self,
+        codes: np.ndarray,
+        a: np.ndarray,
+        b: np.ndarray,
+        bounded: np.ndarray,
+        s: np.ndarray,
+        e: np.ndarray,
+    ) -> np.ndarray:
+        """Negator literal hits ``[a, b)`` that a term negator can match (a superset).
+
+        A term negator needs no word character before (bit 1) or after (bit 2)
+        it, but its regex runs on the window text cut out of ``S``: at a window
+        edge it sees nothing there. So a hit is dropped only where a word
+        character (not a clause break) sits next to it and that side is not a
+        possible window edge: a hit's start or end, or the cut-off 40 tokens
+        away. Short negators inside words (``ne`` in ``une``, ``не`` in
+        ``нет``) then no longer send every nearby hit through :func:`negated`.
+        """
+        table = self.word_not_break
+        top = len(table) - 1
+        n = len(codes)
+        rule = self.negation.rule
+        bad_start = (bounded & 1).astype(bool)
+        bad_start &= table[np.minimum(codes[np.maximum(a - 1, 0)], top)] & (a > 0)
+        bad_end = (bounded & 2).astype(bool)
+        bad_end &= table[np.minimum(codes[np.minimum(b, n - 1)], top)] & (b < n)
+        if bad_start.any():
+            _spare(bad_start, a, [e, np.maximum(0, s - 40 * rule.window - 8)])
+        if bad_end.any():
+            _spare(bad_end, b, [s, np.minimum(n, e + 40 * rule.after_window + 40)])
+        return ~(bad_start | bad_end)
+
+
+def _spare(bad: np.ndarray, pos: np.ndarray, edges: list[np.ndarray]) -> None:
+    """Clear ``bad`` (in place) where ``pos`` is one of the ``edges``."""
+    at = np.flatnonzero(bad)
+    edge = np.sort(np.concatenate(edges))
+    if len(edge) == 0:
+        return
+    k = np.minimum(np.searchsorted(edge, pos[at]), len(edge) - 1)
+    bad[at[edge[k] == pos[at]]] = False
+
+
+def _utterance_of(pos: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``searchsorted(starts, pos, "right") - 1``: the utterance holding each position.
+
+    Aho-Corasick hits come in text order; for sorted ``pos`` the utterances
+    are found by searching the few utterance starts among the many positions
+    instead (several times faster), with the same result.
+    """
+    if len(pos) > 1 and not (pos[1:] >= pos[:-1]).all():
+        return np.searchsorted(starts, pos, side="right") - 1
+    first = np.searchsorted(pos, starts, side="left")  # first position in each utterance
+    return np.cumsum(np.bincount(first, minlength=len(pos) + 1)[: len(pos)]) - 1
+
+
+@lru_cache(maxsize=1)
+def _alnum_table() -> np.ndarray:
+    """``str.isalnum() or == "_"`` (Python's ``\\w``) per BMP code point, plus a False slot."""
+    word = np.array([chr(i).isalnum() for i in range(0x10000)] + [False], dtype=bool)
+    word[ord("_")] = True
+    return word
 
 
 def _any_between(sorted_pos: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

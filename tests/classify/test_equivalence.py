@@ -114,6 +114,45 @@ def test_fast_equals_naive_unspaced(make_language, seed):
     assert fast.iloc[:, :5].to_numpy().sum() > 50
 
 
+GLUED = ["refuse", "no", "use", "nouse", "refno", "ref", "usea", "know", "ano", "réf"]
+# a negator right at the cut-off of a one- or two-token window (40 * window + 8
+# characters before a hit, 40 * after_window + 40 after it) inside one long word
+GLUED += ["zkno" + "a" * (40 * w + 5) + "f" for w in (1, 2)]
+GLUED += ["f" + "a" * (40 * w + 37) + "-noz" for w in (1, 2)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("window", [1, 2])
+def test_negator_terms_glued_to_words_and_window_edges(make_language, seed, window):
+    """Term negators inside words, at a hit's edge or at the 40-token cut-off.
+
+    The negation prefilter drops negator literals with a word character next
+    to them, except where a window edge lies (the negator regex runs on the
+    window text, so it sees nothing there); both paths must still agree.
+    """
+    lexicon = {
+        "harmful": [{"pattern": "use"}, {"pattern": "f"}, {"stem": "ref"}],
+        "protective_principled": [{"term": "refuse"}, {"pattern": "a+"}],
+        "conformity": [{"pattern": "n"}, {"term": "know"}],
+    }
+    negation = {
+        "negators": ["ref", "no", {"stem": "kno"}, "use", "a", "-no"],
+        "window": window,
+        "after": True,
+        "after_window": window,
+        "negators_after": ["réf"],
+    }
+    code = make_language(f"xg{seed}{window}", lexicon=lexicon, negation=negation)
+    rng = random.Random(seed)
+    texts = [
+        "".join(rng.choice(GLUED) + rng.choice([" ", " ", "", ", ", "\n"]) for _ in range(12))
+        for _ in range(300)
+    ]
+    fast = classify(texts, code)
+    assert fast.equals(classify(texts, code, naive=True))
+    assert fast.iloc[:, :5].to_numpy().sum() > 100
+
+
 def test_workers_give_the_same_result(make_language, monkeypatch):
     from backfire.classify import _classify
 
@@ -200,3 +239,15 @@ def test_dedupe_equals_select_longest():
     want.sort()
     gs, ge, gi, gu, gc = (x.tolist() for x in got)
     assert sorted(zip(gu, gs, gc, gi, ge, strict=True)) == want
+
+
+def test_lean_keeps_the_first_set_and_drops_sets_that_rule_out_little():
+    from backfire.classify._requirements import lean
+
+    corpus = "\n".join(["the cat sat"] * 50 + ["send her out"] * 3 + ["a rare word"] * 2)
+    cat, the, sat, rare = (frozenset({w}) for w in ("cat", "the", "sat", "rare"))
+    conds = [((cat, the),), ((sat, rare), (rare,))]
+    # "the" rules out no line holding "cat" and costs 50 hits: dropped; "rare"
+    # rules out 50 lines holding "sat" for 2 hits: kept
+    assert lean(conds, corpus) == [((cat,),), ((sat, rare), (rare,))]
+    assert lean([], corpus) == []
