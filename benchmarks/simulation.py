@@ -42,10 +42,11 @@ simulations per hour, the three token counts, ``speedup_vs_naive``
 wall time).
 
 The speedup depends on how many turns are played; the full benchmark plays
-eight of the protocol's fifteen events on the smallest embedded model (one
-simulation, 20% of the baseline's calls) so that it finishes in about ten
-minutes on two cores; ``--turns N``, ``--sims N`` and ``--model local``
-measure a longer protocol, more simulations at once or the default model.
+ten of the protocol's fifteen events on the smallest embedded model (one
+simulation, 20% of the baseline's calls) so that it finishes in under ten
+minutes on two idle cores (8.5 minutes on 2026-11-25); ``--turns N``,
+``--sims N`` and ``--model local`` measure a longer protocol, more simulations
+at once or the default model.
 
     python -m benchmarks.simulation [--json] [--quick] [--model M] [--sims N]
         [--turns N] [--naive-share S]
@@ -376,7 +377,7 @@ def _naive(spec, rm, recorded: pd.DataFrame, share: float, n_ctx: int | None) ->
 # baseline's calls sent). Prompt reuse saves work that grows with the square of
 # the number of turns, so the full benchmark plays as many turns as ten minutes
 # on two cores allow (see the module docstring).
-FULL = ("local/smollm2-135m", 1, 8, 0.2)
+FULL = ("local/smollm2-135m", 1, 10, 0.2)
 QUICK = ("local/smollm2-135m", 1, 2, 1.0)
 
 
