@@ -25,10 +25,15 @@ from backfire.testing import FakeOpenAIProcess
 from backfire.transcripts import load_turns
 from benchmarks._report import emit
 
+# Replies about as long as the default caps ask for (25 of 40 words each), so the
+# conversations grow as real ones do.
+_WORDS = ("we must refuse this order because it is wrong and we owe each other care " * 2).split()
+REPLY = {"speech": " ".join(_WORDS[:25]), "thought": " ".join(_WORDS[-25:])}
+
 
 def run(n_sims: int, turns: list[int], limit: int, window_s: float, latency_s: float) -> dict:
     with FakeOpenAIProcess(
-        latency_s=latency_s, rpm=limit, window_s=window_s, prefix_cache=True
+        latency_s=latency_s, rpm=limit, window_s=window_s, prefix_cache=True, reply=REPLY
     ) as srv:
         study = load_study(
             "study2",
