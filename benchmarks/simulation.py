@@ -162,7 +162,8 @@ async def _machine_limit(
         for x, y in depth_pts:
             out[f"prompt_tok_s_at_depth{round(x, -2):.0f}"] = 1000 / y
     if len(gen_pts) >= 2:
-        b, _ = np.polyfit([x for x, _ in gen_pts], [y for _, y in gen_pts], 1)
+        b, a = np.polyfit([x for x, _ in gen_pts], [y for _, y in gen_pts], 1)
+        out["gen_ms_per_token_at_depth0"] = float(a)  # batch 1, llama.cpp's timings
         out["gen_ms_per_token_per_1k_depth"] = float(b * 1000)
         for x, y in gen_pts:
             out[f"gen_tok_s_at_depth{round(x, -2):.0f}"] = 1000 / y
@@ -181,10 +182,15 @@ class Rates:
     @classmethod
     def from_limit(cls, limit: dict[str, float]) -> Rates:
         # Without a depth fit the depth-0 rates: a lower bound all the same.
+        # Generation at the design's batch: the server's own batch-1 time per token
+        # (without the request's overhead), scaled by what batching gains at depth
+        # 0 (batching shares the weights, not the attention, so the slope stays).
+        batch_gain = limit["gen_tok_s_design"] / limit["gen_tok_s_batch1"]
+        gen_at0 = limit.get("gen_ms_per_token_at_depth0", 1000 / limit["gen_tok_s_batch1"])
         return cls(
             limit.get("prompt_ms_per_token_at_depth0", 1000 / limit["prompt_tok_s"]),
             limit.get("prompt_ms_per_token_per_1k_depth", 0.0) / 1000,
-            1000 / limit["gen_tok_s_design"],  # batching shares the weights, not the attention
+            gen_at0 / batch_gain,
             limit.get("gen_ms_per_token_per_1k_depth", 0.0) / 1000,
         )
 
