@@ -411,7 +411,9 @@ class Matcher:
 
         ``endpos`` ends the string after the utterance's closing separator, so a
         lookahead sees exactly what it sees in :func:`pattern_spans`
-        (``SEP + text + SEP``), not the next utterance.
+        (``SEP + text + SEP``), not the next utterance. ``pos`` does not hide
+        what precedes it from a lookbehind, so a pattern with one searches a
+        copy of ``SEP + text + SEP`` instead.
         """
         if not cand:
             return _arr([]), _arr([]), _arr([])
@@ -421,9 +423,14 @@ class Matcher:
         hi: list[int] = []
         for p_index, utts in cand.items():
             rx = self.entries[p_index].search
+            behind = "(?<" in rx.pattern  # type: ignore[union-attr]
             for us, ue in zip(starts[utts].tolist(), ends[utts].tolist(), strict=True):
-                for m in rx.finditer(S, us - pad, ue + pad):  # type: ignore[union-attr]
-                    a, b = m.span()
+                if behind:
+                    base, found = us - pad, rx.finditer(S[us - pad : ue + pad])  # type: ignore[union-attr]
+                else:
+                    base, found = 0, rx.finditer(S, us - pad, ue + pad)  # type: ignore[union-attr]
+                for m in found:
+                    a, b = m.start() + base, m.end() + base
                     if us <= a < b <= ue:
                         hs.append(a)
                         he.append(b)
@@ -676,14 +683,16 @@ def _joined_spans(
 
 
 _CROSSING = ("[^", "\\W", "\\D", "\\S", "(?s")
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
 
 
 def _may_cross(pattern: str) -> bool:
-    """Whether a lookahead of ``pattern`` could match the separator (newline, NUL,
-    newline) and read on into the next utterance: it has a lookahead and a
-    construct that matches those characters (a negated class, ``\\W``, ``\\D``,
-    ``[\\s\\S]``, DOTALL). Conservative: a false positive only costs speed."""
-    return ("(?=" in pattern or "(?!" in pattern) and any(c in pattern for c in _CROSSING)
+    """Whether a look-around of ``pattern`` could match the separator (newline, NUL,
+    newline) and read on into the next or previous utterance: it has a lookahead
+    or a lookbehind and a construct that matches those characters (a negated
+    class, ``\\W``, ``\\D``, ``[\\s\\S]``, DOTALL). Conservative: a false
+    positive only costs speed."""
+    return any(a in pattern for a in _LOOKAROUNDS) and any(c in pattern for c in _CROSSING)
 
 
 def _unique(x: np.ndarray, counts: bool = False) -> Any:

@@ -92,3 +92,22 @@ def test_lookahead_does_not_see_the_next_utterance(make_language):
     assert batch.drop(columns="matched").equals(alone.drop(columns="matched"))
     assert batch["conformity"].tolist() == [1, 0, 1, 0, 0, 0, 0]
     assert batch["individuation"].tolist() == [0, 0, 0, 0, 0, 1, 0]
+
+
+def test_lookbehind_does_not_see_the_previous_utterance(make_language):
+    # The same for a lookbehind wider than the separator: at the start of an
+    # utterance (?<![^.]{4}) sees only the separator on its own, but in a joined
+    # scan it would read on into the previous utterance's end.
+    code = make_language(
+        "xlb",
+        lexicon={
+            "conformity": [{"pattern": r"(?<![^.]{4})\bagree\b"}],
+            "individuation": [{"pattern": r"(?<=\W\W\W\W)\bmine\b"}],
+        },
+    )
+    texts = ["I do agree", "agree", "is it mine?", "mine", "yes ... mine"]
+    batch = classify(texts, code)
+    alone = pd.concat([classify([t], code) for t in texts], ignore_index=True)
+    assert batch.drop(columns="matched").equals(alone.drop(columns="matched"))
+    assert batch["conformity"].tolist() == [0, 1, 0, 0, 0]
+    assert batch["individuation"].tolist() == [0, 0, 0, 0, 1]
