@@ -409,32 +409,20 @@ class Matcher:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Patterns in :attr:`isolated`, each utterance searched on its own.
 
-        ``endpos`` ends the string after the utterance's closing separator, so a
-        lookahead sees exactly what it sees in :func:`pattern_spans`
-        (``SEP + text + SEP``), not the next utterance. ``pos`` does not hide
-        what precedes it from a lookbehind, so a pattern with one searches a
-        copy of ``SEP + text + SEP`` instead.
+        Each candidate utterance goes through :func:`pattern_spans`, the
+        reference loop's own search (``SEP + text + SEP``, as in the redo of
+        :func:`_joined_spans`), so no look-around sees a neighbouring utterance.
         """
-        if not cand:
-            return _arr([]), _arr([]), _arr([])
-        pad = len(nz.SEP)
         hs: list[int] = []
         he: list[int] = []
         hi: list[int] = []
         for p_index, utts in cand.items():
             rx = self.entries[p_index].search
-            behind = "(?<" in rx.pattern  # type: ignore[union-attr]
             for us, ue in zip(starts[utts].tolist(), ends[utts].tolist(), strict=True):
-                if behind:
-                    base, found = us - pad, rx.finditer(S[us - pad : ue + pad])  # type: ignore[union-attr]
-                else:
-                    base, found = 0, rx.finditer(S, us - pad, ue + pad)  # type: ignore[union-attr]
-                for m in found:
-                    a, b = m.start() + base, m.end() + base
-                    if us <= a < b <= ue:
-                        hs.append(a)
-                        he.append(b)
-                        hi.append(p_index)
+                for a, b in pattern_spans(rx, S[us:ue]):  # type: ignore[arg-type]
+                    hs.append(us + a)
+                    he.append(us + b)
+                    hi.append(p_index)
         return _arr(hs), _arr(he), _arr(hi)
 
     def _filter(
