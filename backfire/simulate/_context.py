@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..languages import load_language
-from ..llm import ChatRequest, ChatResponse, ResolvedModel
+from ..llm import ChatRequest, ChatResponse, ResolvedModel, resolve
 from ..llm._local import LOCAL_MODELS, LocalModelInfo
 from ..spec import RunSpec, SpecError
 from ._engine import Simulation
@@ -147,8 +147,6 @@ async def plan_models(runs: Sequence[RunSpec], max_concurrent_runs: int) -> dict
 
     API models need no plan (the provider sizes its own context) and are left out.
     """
-    from ..llm import resolve
-
     by_model: dict[str, list[RunSpec]] = {}
     for r in runs:
         by_model.setdefault(r.model, []).append(r)
