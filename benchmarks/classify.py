@@ -85,18 +85,9 @@ def build_set(codes: list[str], n: int, seed: int) -> tuple[list[str], list[str]
 def classify_mixed(  # noqa: ANN201
     langs: list[str], texts: list[str], naive: bool = False, workers: int = 1
 ):
-    """Classify a mixed-language list: one call per language, rows back in input order."""
-    import pandas as pd
-
-    groups: dict[str, list[int]] = {}
-    for i, code in enumerate(langs):
-        groups.setdefault(code, []).append(i)
-    frames = []
-    for code, idx in groups.items():
-        df = classify([texts[i] for i in idx], code, naive=naive, workers=workers)
-        df.index = idx
-        frames.append(df)
-    return pd.concat(frames).sort_index()
+    """Classify a mixed-language list in one call (a language code per text), as
+    :func:`backfire.measures.classify_turns` does: one pool for all languages."""
+    return classify(texts, langs, naive=naive, workers=workers)
 
 
 def synthetic_lexicons(root: Path, seed: int = 0) -> list[str]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._lexicon import CATEGORIES
-from ._match import get_matcher, match_parallel
+from ._match import get_matcher, hits_parallel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,14 +46,14 @@ def _is_na(x: Any) -> bool:
 
 def classify(
     texts: Iterable[str | None],
-    language: str,
+    language: str | Iterable[str],
     *,
     workers: int | None = 1,
     naive: bool = False,
 ) -> pd.DataFrame:
     """Count lexicon hits per category in each text.
 
-    Each utterance is matched against the language's lexicon
+    Each utterance is matched against its language's lexicon
     (``<language>/lexicon/*.yaml``, format in ``docs/LEXICON_BRIEF.md``) under
     the rules in ``backfire/classify/README.md``: NFKC and case folding,
     diacritics-insensitive, word boundaries in spaced scripts, negation, one
@@ -66,8 +66,10 @@ def classify(
     texts : sequence of str
         Utterances. ``None``/NaN count as empty. A :class:`pandas.Series`
         keeps its index in the result.
-    language : str
-        Language code with a ``lexicon/`` folder.
+    language : str or sequence of str
+        Language code with a ``lexicon/`` folder, or one code per text (a
+        mixed-language turns table: ``classify(turns.speech, turns.language)``),
+        which is how several languages share one pool of ``workers``.
     workers : int or None
         Processes to use for large inputs (``None``: one per CPU). Splitting
         needs ``fork`` (Linux) and pays off from some tens of thousands of
@@ -90,7 +92,10 @@ def classify(
     ------
     LexiconError
         Unknown language or a language without a lexicon (the message lists
-        those that have one), or a lexicon file that does not validate.
+        those that have one), or a lexicon file that does not validate. Every
+        language is checked before any text is matched.
+    ValueError
+        ``language`` is a sequence whose length differs from ``texts``.
 
     Examples
     --------
@@ -98,29 +103,78 @@ def classify(
     >>> df = classify(["We must not send her out.", None], "en")  # doctest: +SKIP
     >>> list(df.columns)  # doctest: +SKIP
     ['harmful', 'protective_principled', 'protective_harmony', 'conformity', 'individuation', 'matched']
+    >>> classify(["I refuse.", "Je refuse."], ["en", "fr"])  # doctest: +SKIP
     """
     import pandas as pd
 
     index = texts.index if isinstance(texts, pd.Series) else None
     clean = _clean(texts)
-    matcher = get_matcher(language)
+    n = len(clean)
+    if isinstance(language, str):
+        groups = {language: list(range(n))}
+    else:
+        codes = list(language)
+        if len(codes) != n:
+            raise ValueError(
+                f"classify(): 'language' has {len(codes)} codes for {n} texts; "
+                "give one code, or one per text"
+            )
+        groups = {}
+        for i, code in enumerate(codes):
+            if not isinstance(code, str):
+                raise TypeError(
+                    f"classify(): 'language' holds {code!r} at position {i}; "
+                    "each entry must be a language code"
+                )
+            groups.setdefault(code, []).append(i)
+    matchers = {code: get_matcher(code) for code in groups}  # every language checked first
+
+    counts = np.zeros((n, len(CATEGORIES)), dtype=np.int64)
+    matched: list[list[str]] = [[] for _ in range(n)]
     if naive:
         from ._naive import match_naive
 
-        counts, matched = match_naive(matcher, clean)
+        for code, rows in groups.items():
+            c, m = match_naive(matchers[code], [clean[i] for i in rows])
+            _put(counts, matched, rows, c, m)
     else:
         # identical texts (short replies, scripted runs) are matched once
-        first: dict[str, int] = {}
-        inverse = [first.setdefault(t, len(first)) for t in clean]
-        unique = list(first) if len(first) < 0.9 * len(clean) else clean
+        uniques: dict[str, list[str]] = {}
+        inverses: dict[str, list[int]] = {}
+        for code, rows in groups.items():
+            first: dict[str, int] = {}
+            inverses[code] = [first.setdefault(clean[i], len(first)) for i in rows]
+            uniques[code] = list(first)
         n_workers = (os.cpu_count() or 1) if workers is None else workers
-        if n_workers > 1 and len(unique) >= MIN_PARALLEL:
-            counts, matched = match_parallel(language, unique, n_workers)
+        if n_workers > 1 and sum(map(len, uniques.values())) >= MIN_PARALLEL:
+            hits = hits_parallel(uniques, n_workers)
         else:
-            counts, matched = matcher.match(unique)
-        if unique is not clean:
-            counts = counts[np.asarray(inverse, dtype=np.int64)]
-            matched = [list(matched[k]) for k in inverse]  # a list per row, never shared
+            hits = {code: matchers[code].hits(u) for code, u in uniques.items()}
+        for code, rows in groups.items():
+            r, i = hits[code]
+            c, m = matchers[code].tabulate(len(uniques[code]), r, i)
+            inv = inverses[code]
+            if len(uniques[code]) < len(rows):
+                c = c[np.asarray(inv, dtype=np.int64)]
+                m = [list(m[k]) for k in inv]  # a list per row, never shared
+            _put(counts, matched, rows, c, m)
     data: dict[str, Any] = {c: counts[:, k] for k, c in enumerate(CATEGORIES)}
     data["matched"] = pd.Series(matched, dtype=object, index=index)
     return pd.DataFrame(data, index=index, columns=list(COLUMNS))
+
+
+def _put(
+    counts: np.ndarray,
+    matched: list[list[str]],
+    rows: list[int],
+    c: np.ndarray,
+    m: list[list[str]],
+) -> None:
+    """Write one language's results into its rows of the output."""
+    if len(rows) == len(matched):  # one language: rows are 0..n-1
+        counts[:] = c
+        matched[:] = m
+        return
+    counts[np.asarray(rows, dtype=np.int64)] = c
+    for row, x in zip(rows, m, strict=True):
+        matched[row] = x

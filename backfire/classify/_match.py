@@ -53,6 +53,8 @@ from ._rules import (
 )
 
 _BATCH = 50_000
+#: Fewest texts per task of :func:`hits_parallel`.
+MIN_CHUNK = 2_000
 
 
 @dataclass(frozen=True)
@@ -934,26 +936,47 @@ def _worker_hits(language: str, texts: list[str]) -> tuple[np.ndarray, np.ndarra
     return get_matcher(language).hits(texts)
 
 
-def match_parallel(
-    language: str, texts: list[str], workers: int
-) -> tuple[np.ndarray, list[list[str]]]:
-    """:meth:`Matcher.match` split over ``workers`` forked processes.
+def hits_parallel(
+    texts_by_language: dict[str, list[str]], workers: int
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """:meth:`Matcher.hits` of every language's texts, over one pool of ``workers`` processes.
 
-    Falls back to one process where ``fork`` is unavailable. Chunks are
-    contiguous, so hit arrays are simply offset and concatenated.
+    All languages share the pool, which is forked once, after every matcher is
+    compiled (the children inherit them). The texts are cut into contiguous
+    chunks, several per worker so that the chunks of a slow language (Hindi,
+    Arabic) do not leave a worker idle at the end; the largest go first. Falls
+    back to one process where ``fork`` is unavailable. The result does not depend
+    on the split: hits are per utterance, and chunk rows are offset back.
     """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    matcher = get_matcher(language)  # compile before forking
-    if workers <= 1 or "fork" not in mp.get_all_start_methods():
-        return matcher.match(texts)
-    step = -(-len(texts) // workers)
-    bounds = list(range(0, len(texts), step))
+    for code in texts_by_language:
+        get_matcher(code)  # compile before forking
+    total = sum(map(len, texts_by_language.values()))
+    if workers <= 1 or total == 0 or "fork" not in mp.get_all_start_methods():
+        return {code: get_matcher(code).hits(t) for code, t in texts_by_language.items()}
+    # about four chunks per worker, none much smaller than a few thousand texts
+    # (each call has a fixed cost per lexicon pattern)
+    step = max(-(-total // (4 * workers)), MIN_CHUNK)
+    tasks = [
+        (code, lo, texts[lo : lo + step])
+        for code, texts in texts_by_language.items()
+        for lo in range(0, len(texts), step)
+    ]
+    tasks.sort(key=lambda t: -len(t[2]))
     ctx = mp.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(bounds), mp_context=ctx) as pool:
-        futures = [pool.submit(_worker_hits, language, texts[lo : lo + step]) for lo in bounds]
-        parts = [f.result() for f in futures]
-    rows = np.concatenate([r + lo for (r, _), lo in zip(parts, bounds, strict=True)])
-    idx = np.concatenate([i for _, i in parts])
-    return matcher.tabulate(len(texts), rows, idx)
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx) as pool:
+        futures = [(code, lo, pool.submit(_worker_hits, code, chunk)) for code, lo, chunk in tasks]
+        done = [(code, lo, f.result()) for code, lo, f in futures]
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for code in texts_by_language:
+        parts = sorted(((lo, r, i) for c, lo, (r, i) in done if c == code), key=lambda x: x[0])
+        if not parts:
+            out[code] = (_arr([]), _arr([]))
+            continue
+        out[code] = (
+            np.concatenate([r + lo for lo, r, _ in parts]),
+            np.concatenate([i for _, _, i in parts]),
+        )
+    return out

@@ -57,18 +57,45 @@ def text_length(texts: Sequence[Any], language: str) -> list[float]:
     return out
 
 
-def classify_turns(turns: Any, classify: Callable[..., Any] | None = None) -> Any:
+def classify_turns(
+    turns: Any, classify: Callable[..., Any] | None = None, *, workers: int | None = 1
+) -> Any:
     """Add lexicon hit counts of each turn's speech, and speech/thought lengths.
 
     ``turns`` is :func:`backfire.transcripts.load_turns` output. ``classify``
-    defaults to :func:`backfire.classify.classify` (per language).
+    defaults to :func:`backfire.classify.classify`, called once on all turns
+    with their ``language`` column, so that every language shares one pool of
+    ``workers`` processes (``None``: one per CPU; worth it from some tens of
+    thousands of turns). A custom ``classify(texts, language)`` is called per
+    language.
     """
     import pandas as pd
 
     if classify is None:
-        from ..classify import classify
+        import numpy as np
+
+        from ..classify import classify as lexicon_classify
+
+        langs = turns["language"].tolist()
+        hits = lexicon_classify(turns["speech"].tolist(), langs, workers=workers)
+        out = turns.copy()
+        for c in CATEGORIES:
+            out[c] = hits[c].to_numpy(dtype=int)
+        out["matched"] = hits["matched"].to_numpy()
+        # positions, not index labels: the index need not be unique
+        speech, thought = turns["speech"].tolist(), turns["thought"].tolist()
+        s_len, t_len = np.zeros(len(turns)), np.zeros(len(turns))
+        by_lang: dict[str, list[int]] = {}
+        for i, code in enumerate(langs):
+            by_lang.setdefault(code, []).append(i)
+        for code, pos in by_lang.items():
+            s_len[pos] = text_length([speech[i] for i in pos], code)
+            t_len[pos] = text_length([thought[i] for i in pos], code)
+        out["speech_len"], out["thought_len"] = s_len, t_len
+        return out
     parts = []
-    for code, g in turns.groupby("language", sort=False):
+    by_position = turns.reset_index(drop=True)  # the index need not be unique
+    for code, g in by_position.groupby("language", sort=False):
         hits = classify(g["speech"].tolist(), code)
         hits.index = g.index
         g = g.copy()
@@ -78,9 +105,9 @@ def classify_turns(turns: Any, classify: Callable[..., Any] | None = None) -> An
         g["speech_len"] = text_length(g["speech"].tolist(), code)
         g["thought_len"] = text_length(g["thought"].tolist(), code)
         parts.append(g)
-    return (
-        pd.concat(parts).loc[turns.index] if parts else turns.assign(**{c: [] for c in CATEGORIES})
-    )
+    if not parts:
+        return turns.assign(**{c: [] for c in CATEGORIES})
+    return pd.concat(parts).sort_index().set_axis(turns.index)
 
 
 def _aggregate(df: Any, keys: list[str]) -> Any:

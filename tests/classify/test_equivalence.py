@@ -165,6 +165,50 @@ def test_workers_give_the_same_result(make_language, monkeypatch):
     assert classify(texts, code, workers=None).equals(one)
 
 
+def test_mixed_languages_match_each_language_alone(make_language, monkeypatch):
+    import pandas as pd
+
+    from backfire.classify import _classify, _match
+
+    a = make_language("xma", lexicon=LEXICON, negation={"negators": ["not"], "window": 2})
+    other = {cat: [e for e in entries if "term" in e] for cat, entries in LEXICON.items()}
+    b = make_language("xmb", lexicon=other, negation={"negators": ["never"], "window": 1})
+    rng = random.Random(11)
+    texts = [random_text(rng) for _ in range(160)]
+    texts += texts[:40]  # repeated texts, matched once per language
+    langs = [rng.choice((a, b)) for _ in texts]
+    index = pd.RangeIndex(1000, 1000 + len(texts))
+    expected = pd.concat(
+        [
+            classify([t for t, c in zip(texts, langs, strict=True) if c == code], code).set_axis(
+                [k for k, c in zip(index, langs, strict=True) if c == code]
+            )
+            for code in (a, b)
+        ]
+    ).loc[index]
+    assert expected.iloc[:, :5].to_numpy().sum() > 50
+    assert (expected.iloc[:, :5] != classify(texts, a).set_axis(index).iloc[:, :5]).any().any()
+    series = pd.Series(texts, index=index)
+    assert classify(series, langs).equals(expected)
+    assert classify(series, pd.Series(langs), naive=True).equals(expected)
+    # one pool over both languages, several chunks each, largest first
+    monkeypatch.setattr(_classify, "MIN_PARALLEL", 10)
+    monkeypatch.setattr(_match, "MIN_CHUNK", 7)
+    assert classify(series, langs, workers=3).equals(expected)
+
+
+def test_language_per_text_is_checked_before_matching(make_language):
+    from backfire.classify import LexiconError
+
+    code = make_language("xmc", lexicon=LEXICON, negation={"negators": ["not"], "window": 2})
+    with pytest.raises(ValueError, match="'language' has 1 codes for 2 texts"):
+        classify(["a", "b"], [code])
+    with pytest.raises(LexiconError, match="zz"):
+        classify(["a", "b"], [code, "zz"])
+    with pytest.raises(TypeError, match="position 1"):
+        classify(["a", "b"], [code, None])
+
+
 # -- the search hints of fast_search and the vectorised overlap rule ----------------------------
 
 HINT_PATTERNS = [

@@ -90,3 +90,25 @@ def test_a_component_without_spread_does_not_erase_the_index():
     # a baseline with no spread, and rows that differ from it: no z
     out = add_indices(df.assign(harm_rate=[0.0, 0.0, 0.1, 0.0]), reference="baseline")
     assert out["z_harm_rate"].isna().tolist() == [False, False, True, False]
+
+
+def test_classify_turns_in_one_call_equals_per_language(tmp_path):
+    """The default path (one classify call over every language, index-agnostic)
+    gives what a per-language classify gives, also on a non-unique index."""
+    from pathlib import Path
+
+    from backfire.classify import classify
+    from backfire.measures import classify_turns
+    from backfire.transcripts import load_turns
+
+    ref = Path(__file__).parents[2] / "data" / "reference" / "study4"
+    turns = load_turns(ref)
+    assert turns["language"].nunique() > 1
+    turns.index = np.arange(len(turns)) // 2  # every label twice
+    per_language = classify_turns(turns, classify=lambda t, code: classify(t, code))
+    one_call = classify_turns(turns)
+    assert one_call.index.equals(turns.index)
+    pd.testing.assert_frame_equal(
+        one_call.reset_index(drop=True), per_language.reset_index(drop=True), check_dtype=False
+    )
+    assert one_call[list(CATEGORIES)].to_numpy().sum() > 0
