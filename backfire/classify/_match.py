@@ -672,17 +672,96 @@ def _joined_spans(
     return _arr(out_a), _arr(out_b), _arr(out_k)
 
 
-_CROSSING = ("[^", "\\W", "\\D", "\\S", "(?s")
+_CROSSING = ("[^", "\\W", "\\D", "(?s")
+_NESTED = ("SUBPATTERN", "BRANCH", "MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+_NESTED += ("ATOMIC_GROUP", "ASSERT", "ASSERT_NOT", "GROUPREF_EXISTS")
 _LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
 
 
 def _may_cross(pattern: str) -> bool:
-    """Whether a look-around of ``pattern`` could match the separator (newline, NUL,
-    newline) and read on into the next or previous utterance: it has a lookahead
-    or a lookbehind and a construct that matches those characters (a negated
-    class, ``\\W``, ``\\D``, ``[\\s\\S]``, DOTALL). Conservative: a false
-    positive only costs speed."""
-    return any(a in pattern for a in _LOOKAROUNDS) and any(c in pattern for c in _CROSSING)
+    """Whether a look-around of ``pattern`` could read through the separator
+    (newline, NUL, newline) into the next or previous utterance of a joined scan.
+
+    To get past :data:`SEP` a look-around's body must match both a newline and
+    NUL, so the parsed pattern is walked and each look-around body is asked
+    whether its character matchers accept both (``\\W``, ``[^.]``, ``.`` under
+    DOTALL do; ``\\S``, ``\\s``, a plain ``.`` or ``\\w`` do not). A look-around
+    that stops at the separator only sees what a single utterance searched as
+    ``SEP + text + SEP`` (:func:`pattern_spans`) sees too: ``(?<!\\w)`` or
+    ``(?<!de )`` cannot cross, however many ``\\W`` the rest of the pattern
+    has. Where the pattern cannot be parsed the textual test is used (a
+    look-around anywhere, and such a construct anywhere). A false positive
+    only costs speed.
+    """
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        tree = _parser.parse(pattern, re.MULTILINE)
+        return _lookaround_crosses(tree, bool(tree.state.flags & re.DOTALL))
+    except Exception:  # noqa: BLE001 - other regex internals: the textual test
+        return any(a in pattern for a in _LOOKAROUNDS) and any(c in pattern for c in _CROSSING)
+
+
+def _lookaround_crosses(sub: Any, dotall: bool) -> bool:
+    from re import _constants as C  # type: ignore[attr-defined]
+
+    for op, av in sub:
+        if op in (C.ASSERT, C.ASSERT_NOT):
+            if _accepts(av[1], dotall) >= {"\n", "\x00"}:
+                return True
+        elif any(_lookaround_crosses(p, d) for p, d in _children(op, av, dotall)):
+            return True
+    return False
+
+
+def _accepts(sub: Any, dotall: bool) -> set[str]:
+    """Which of newline and NUL some character matcher in ``sub`` accepts
+    (back-references and unknown nodes: both)."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+    from re import _constants as C  # type: ignore[attr-defined]
+
+    both = {"\n", "\x00"}
+    out: set[str] = set()
+    for op, av in sub:
+        if op is C.LITERAL:
+            out |= {chr(av)} & both
+        elif op is C.NOT_LITERAL:
+            out |= both - {chr(av)}
+        elif op is C.ANY:
+            out |= both if dotall else {"\x00"}
+        elif op is C.IN:
+            one = _compiler.compile(_parser.SubPattern(sub.state, [(op, av)]), 0)
+            out |= {c for c in both if one.match(c)}
+        elif op is C.AT:
+            continue
+        elif getattr(op, "name", None) in _NESTED:
+            for p, d in _children(op, av, dotall):
+                out |= _accepts(p, d)
+        else:
+            return both
+        if out == both:
+            break
+    return out
+
+
+def _children(op: Any, av: Any, dotall: bool) -> list[tuple[Any, bool]]:
+    """The sub-patterns directly under a parsed node, each with its DOTALL state."""
+    from re import _constants as C  # type: ignore[attr-defined]
+
+    if op is C.SUBPATTERN:
+        _, add, remove, p = av
+        return [(p, (dotall or bool(add & re.DOTALL)) and not remove & re.DOTALL)]
+    if op is C.BRANCH:
+        return [(p, dotall) for p in av[1]]
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+        return [(av[2], dotall)]
+    if op is C.ATOMIC_GROUP:
+        return [(av, dotall)]
+    if op in (C.ASSERT, C.ASSERT_NOT):
+        return [(av[1], dotall)]
+    if op is C.GROUPREF_EXISTS:
+        return [(p, dotall) for p in av[1:] if p is not None]
+    return []
 
 
 def _unique(x: np.ndarray, counts: bool = False) -> Any:

@@ -111,3 +111,43 @@ def test_lookbehind_does_not_see_the_previous_utterance(make_language):
     assert batch.drop(columns="matched").equals(alone.drop(columns="matched"))
     assert batch["conformity"].tolist() == [0, 1, 0, 0, 0]
     assert batch["individuation"].tolist() == [0, 0, 0, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "crosses"),
+    [
+        (r"(?<!\w)foo(?:\S+\s+){0,2}bar", False),  # \S outside the look-around
+        (r"(?<!de )\bx", False),
+        (r"(?=\s)x?", False),  # may match the separator's newlines, not its NUL
+        (r"(?<![\u0300-\u036f])x", False),
+        (r"(?<=\W\W\W\W)\bmine\b", True),
+        (r"(?!.{0,3}x)ab", False),
+        (r"foo(?=[^a]*bar)", True),
+        (r"(?=(?:x|\S))y", False),  # \S, . and \w stop at the newline
+        (r"(?!.{0,8}x)y", False),
+        (r"(?s)(?!.{0,8}x)y", True),
+        (r"(?=(?:\n|\S)+z)y", True),  # newline in one branch, NUL in the other
+        (r"(a)(?=\1)", True),  # a back-reference: assumed to cross
+    ],
+)
+def test_only_lookarounds_that_can_pass_the_separator_are_searched_alone(pattern, crosses):
+    from backfire.classify._match import _may_cross
+
+    assert _may_cross(pattern) is crosses
+
+
+def test_lookarounds_that_stop_at_the_separator_batch_like_single_texts(make_language):
+    # Not isolated (their look-arounds cannot pass the separator's NUL), so these
+    # run over the joined candidates; results must equal one text at a time.
+    code = make_language(
+        "xnc",
+        lexicon={
+            "conformity": [{"pattern": r"(?<!\w)agree(?:\S+\s+){0,2}(?=\s|$)"}],
+            "individuation": [{"pattern": r"(?<!de )\bmine\b(?!\w)"}],
+        },
+    )
+    texts = ["agree", "I agree, fully", "de mine", "mine", "agree mine", "x de", "mine de"]
+    batch = classify(texts, code)
+    alone = pd.concat([classify([t], code) for t in texts], ignore_index=True)
+    assert batch.equals(alone)
+    assert batch[["conformity", "individuation"]].to_numpy().sum() >= 4
