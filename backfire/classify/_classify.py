@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 from collections.abc import Iterable
@@ -130,37 +131,61 @@ def classify(
     matchers = {code: get_matcher(code) for code in groups}  # every language checked first
 
     counts = np.zeros((n, len(CATEGORIES)), dtype=np.int64)
-    matched: list[list[str]] = [[] for _ in range(n)]
-    if naive:
-        from ._naive import match_naive
+    matched: list[Any] = [None] * n  # every row is filled by its language
+    # Many small lists (one per row) would trigger the cyclic garbage collector
+    # over and over; nothing here creates cycles.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        if naive:
+            from ._naive import match_naive
 
-        for code, rows in groups.items():
-            c, m = match_naive(matchers[code], [clean[i] for i in rows])
-            _put(counts, matched, rows, c, m)
-    else:
-        # identical texts (short replies, scripted runs) are matched once
-        uniques: dict[str, list[str]] = {}
-        inverses: dict[str, list[int]] = {}
-        for code, rows in groups.items():
-            first: dict[str, int] = {}
-            inverses[code] = [first.setdefault(clean[i], len(first)) for i in rows]
-            uniques[code] = list(first)
-        n_workers = (os.cpu_count() or 1) if workers is None else workers
-        if n_workers > 1 and sum(map(len, uniques.values())) >= MIN_PARALLEL:
-            hits = hits_parallel(uniques, n_workers)
+            for code, rows in groups.items():
+                c, m = match_naive(matchers[code], [clean[i] for i in rows])
+                _put(counts, matched, rows, c, m)
         else:
-            hits = {code: matchers[code].hits(u) for code, u in uniques.items()}
-        for code, rows in groups.items():
-            r, i = hits[code]
-            c, m = matchers[code].tabulate(len(uniques[code]), r, i)
-            inv = inverses[code]
-            if len(uniques[code]) < len(rows):
-                c = c[np.asarray(inv, dtype=np.int64)]
-                m = [list(m[k]) for k in inv]  # a list per row, never shared
-            _put(counts, matched, rows, c, m)
+            _match_groups(groups, clean, matchers, workers, counts, matched)
+    finally:
+        if gc_was_on:
+            gc.enable()
     data: dict[str, Any] = {c: counts[:, k] for k, c in enumerate(CATEGORIES)}
     data["matched"] = pd.Series(matched, dtype=object, index=index)
     return pd.DataFrame(data, index=index, columns=list(COLUMNS))
+
+
+def _match_groups(
+    groups: dict[str, list[int]],
+    clean: list[str],
+    matchers: dict[str, Any],
+    workers: int | None,
+    counts: np.ndarray,
+    matched: list[Any],
+) -> None:
+    """The compiled scan of every language's rows, in one pool when ``workers > 1``."""
+    texts: dict[str, list[str]] = {}
+    inverses: dict[str, list[int] | None] = {}
+    for code, rows in groups.items():
+        group = clean if len(rows) == len(clean) else [clean[i] for i in rows]
+        # identical texts (short replies, scripted runs) are matched once, where
+        # that saves something
+        first: dict[str, int] = {}
+        inverse = [first.setdefault(t, len(first)) for t in group]
+        dedupe = len(first) < 0.9 * len(group)
+        texts[code] = list(first) if dedupe else group
+        inverses[code] = inverse if dedupe else None
+    n_workers = (os.cpu_count() or 1) if workers is None else workers
+    if n_workers > 1 and sum(map(len, texts.values())) >= MIN_PARALLEL:
+        hits = hits_parallel(texts, n_workers)
+    else:
+        hits = {code: matchers[code].hits(t) for code, t in texts.items()}
+    for code, rows in groups.items():
+        r, i = hits[code]
+        c, m = matchers[code].tabulate(len(texts[code]), r, i)
+        inv = inverses[code]
+        if inv is not None:
+            c = c[np.asarray(inv, dtype=np.int64)]
+            m = [list(m[k]) for k in inv]  # a list per row, never shared
+        _put(counts, matched, rows, c, m)
 
 
 def _put(

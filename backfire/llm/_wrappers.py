@@ -13,8 +13,10 @@ a rate-limited provider wants).
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
+from collections import deque
 from collections.abc import Callable
 
 from ._types import ChatRequest, ChatResponse, Model, TransientError
@@ -76,6 +78,16 @@ class AdaptiveLimiter:
     connections). A 429's ``Retry-After`` also closes a gate for every caller:
     until it passes no new call is sent, since the provider would refuse it too
     (each refused call is a wasted round trip and a longer backoff).
+
+    A cut never goes below what the provider has just been serving: by Little's
+    law the slots needed for a rate are rate x the time a call holds its slot
+    (latency, and any retry waits, since a retry keeps its slot). So a 429
+    lowers the limit to at most ``headroom`` times (successes per second over
+    the last ``window_s``) x (mean hold time of those calls), and never lower.
+    A plain halving would drop below the rate limit's own capacity (30 calls a
+    second at 0.3 s need 9 slots) and leave it idle until the limit grows back;
+    the Retry-After gate, not the cut, is what keeps calls from arriving too
+    early.
     """
 
     def __init__(
@@ -86,32 +98,53 @@ class AdaptiveLimiter:
         decrease: float = 0.5,
         increase_every: int = 10,
         cooldown_s: float = 5.0,
+        window_s: float = 5.0,
+        headroom: float = 1.2,
     ):
         self.maximum, self.minimum = maximum, minimum
         self.limit = min(maximum, initial or maximum)
         self.decrease, self.increase_every, self.cooldown_s = decrease, increase_every, cooldown_s
+        self.window_s, self.headroom = window_s, headroom
         self.in_flight = 0
         self._ok_streak = 0
         self._last_cut = -1e9
         self._gate = 0.0
         self._cond = asyncio.Condition()
+        self._start = time.monotonic()
+        self._done: deque[tuple[float, float]] = deque()  # (finished, held_s) of ok calls
 
-    async def acquire(self) -> None:
+    async def acquire(self) -> float:
+        """Wait for a slot (and for any Retry-After gate); returns when the slot was taken."""
         async with self._cond:
             await self._cond.wait_for(lambda: self.in_flight < self.limit)
             self.in_flight += 1
+        taken = time.monotonic()
         while (wait := self._gate - time.monotonic()) > 0:
             await asyncio.sleep(wait)
+        return taken
 
-    async def release(self, ok: bool) -> None:
+    async def release(self, ok: bool, held_s: float | None = None) -> None:
         async with self._cond:
             self.in_flight -= 1
             if ok:
+                if held_s is not None:
+                    self._done.append((time.monotonic(), held_s))
                 self._ok_streak += 1
                 if self._ok_streak >= self.increase_every and self.limit < self.maximum:
                     self.limit += 1
                     self._ok_streak = 0
             self._cond.notify_all()
+
+    def serving(self) -> float:
+        """Slots the recent successes needed: rate x mean hold time (Little's law)."""
+        now = time.monotonic()
+        while self._done and now - self._done[0][0] > self.window_s:
+            self._done.popleft()
+        if len(self._done) < 2:
+            return 0.0
+        span = min(self.window_s, now - self._start)
+        rate = len(self._done) / max(span, 1e-9)
+        return rate * sum(h for _, h in self._done) / len(self._done)
 
     def on_rate_limited(self, retry_after: float | None = None) -> None:
         now = time.monotonic()
@@ -119,7 +152,9 @@ class AdaptiveLimiter:
             self._gate = max(self._gate, now + retry_after)
         self._ok_streak = 0
         if now - self._last_cut >= self.cooldown_s:
-            self.limit = max(self.minimum, int(self.limit * self.decrease))
+            floor = math.ceil(self.headroom * self.serving())
+            cut = max(int(self.limit * self.decrease), floor)
+            self.limit = max(self.minimum, min(self.limit, cut))
             self._last_cut = now
 
 
@@ -150,14 +185,14 @@ class LimitedModel:
         self.inner, self.limiter = inner, limiter
 
     async def generate(self, request: ChatRequest) -> ChatResponse:
-        await self.limiter.acquire()
+        taken = await self.limiter.acquire()
         ok = False
         try:
             resp = await self.inner.generate(request)
             ok = True
             return resp
         finally:
-            await self.limiter.release(ok)
+            await self.limiter.release(ok, time.monotonic() - taken)
 
 
 class LedgerModel:
