@@ -25,6 +25,12 @@ def _clean(texts: Iterable[Any]) -> list[str]:
     """Strings for matching: missing values become ``""``, NUL becomes a space."""
     if isinstance(texts, str):
         raise TypeError("classify() takes a sequence of texts, not one string; wrap it in a list")
+    texts = list(texts)
+    try:  # the usual case, all strings without NUL, checked in C
+        if "\x00" not in "".join(texts):
+            return texts
+    except TypeError:  # None, NaN or something else among them
+        pass
     out = []
     for t in texts:
         if isinstance(t, str):
@@ -175,17 +181,16 @@ def _match_groups(
         inverses[code] = inverse if dedupe else None
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     if n_workers > 1 and sum(map(len, texts.values())) >= MIN_PARALLEL:
-        hits = hits_parallel(texts, n_workers)
+        hits = hits_parallel(texts, n_workers)  # each language as it is done
     else:
-        hits = {code: matchers[code].hits(t) for code, t in texts.items()}
-    for code, rows in groups.items():
-        r, i = hits[code]
+        hits = ((code, *matchers[code].hits(t)) for code, t in texts.items())
+    for code, r, i in hits:
         c, m = matchers[code].tabulate(len(texts[code]), r, i)
         inv = inverses[code]
         if inv is not None:
             c = c[np.asarray(inv, dtype=np.int64)]
             m = [list(m[k]) for k in inv]  # a list per row, never shared
-        _put(counts, matched, rows, c, m)
+        _put(counts, matched, groups[code], c, m)
 
 
 def _put(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import gc
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -120,7 +120,6 @@ class Matcher:
         table: dict[str, list[tuple[int, bool, bool]]] = {}
         for p in self.literals:
             table.setdefault(p.key, []).append((p.index, p.need_start, p.need_end))
-        self.automaton = _automaton({k: (len(k), tuple(v)) for k, v in table.items()})
 
         # prefilter: per pattern, clauses of literal-id lists (see _requirements.py)
         lit_ids: dict[str, int] = {}
@@ -138,7 +137,6 @@ class Matcher:
                 clauses.append(sets)
             self.conditions.append((p.index, clauses))
         self.n_lits = max(len(lit_ids), 1)
-        self.cover_automaton = _automaton(lit_ids)
 
         # negation prefilter: literals one of which any negator match contains, each
         # with the word boundaries that every negator spelt so needs (bit 1: before
@@ -159,12 +157,52 @@ class Matcher:
                 if key and self.spaced and not (kind == "term" and "'" in key):
                     bounds = nz.is_word(key[0]) | 2 * (kind == "term" and nz.is_word(key[-1]))
                 neg_lits[key] = neg_lits.get(key, bounds) & bounds
-        # automaton value: 4 * length + boundary bits
-        self.neg_automaton = _automaton({k: 4 * len(k) + b for k, b in neg_lits.items() if k})
+        # value: 4 * length + boundary bits
+        neg_values = {k: 4 * len(k) + b for k, b in neg_lits.items() if k}
+        self._build_scan(table, lit_ids, neg_values)
         # word characters that are not clause breaks, by code point (last slot:
         # beyond the BMP, never): a negator term next to one cannot match there
         self.word_not_break = _alnum_table() & ~self.is_break[: 0x10000 + 1]
         self.word_not_break[-1] = False
+
+    def _build_scan(
+        self,
+        table: dict[str, list[tuple[int, bool, bool]]],
+        lit_ids: dict[str, int],
+        neg_values: dict[str, int],
+    ) -> None:
+        """One Aho-Corasick automaton over every string the fast path looks for.
+
+        Terms and stems, the prefilter literals of patterns and the negator
+        literals were three automata, so the text was scanned three times; a
+        scan costs about as much as its hits. Now each distinct string has one
+        id (the automaton's value), and per id the tables below say what it is:
+        its entries (``lit_*``, a string may be several entries' key), its
+        prefilter literal id (``cover_of``, -1 if none) and its negator value
+        (``neg_of``, -1 if none).
+        """
+        keys: dict[str, int] = {}
+        rows: list[tuple[int, int, bool, bool]] = []
+        for k, lits in table.items():
+            sid = keys.setdefault(k, len(keys))
+            rows += [(sid, i, start, end) for i, start, end in lits]
+        cover = [(keys.setdefault(k, len(keys)), v) for k, v in lit_ids.items()]
+        neg = [(keys.setdefault(k, len(keys)), v) for k, v in neg_values.items()]
+        n = len(keys)
+        self.key_len = np.array([len(k) for k in keys], dtype=np.int64)
+        self.cover_of = np.full(n, -1, dtype=np.int64)
+        self.neg_of = np.full(n, -1, dtype=np.int64)
+        for sid, v in cover:
+            self.cover_of[sid] = v
+        for sid, v in neg:
+            self.neg_of[sid] = v
+        rows.sort()
+        self.lit_count = np.bincount([r[0] for r in rows], minlength=n).astype(np.int64)
+        self.lit_first = np.cumsum(self.lit_count) - self.lit_count
+        self.lit_entry = np.array([r[1] for r in rows], dtype=np.int64)
+        self.lit_need_start = np.array([r[2] for r in rows], dtype=bool)
+        self.lit_need_end = np.array([r[3] for r in rows], dtype=bool)
+        self.scan_automaton = _automaton(keys)
 
     # -- the fast path -------------------------------------------------------------------------
 
@@ -216,9 +254,21 @@ class Matcher:
         starts = np.cumsum(lengths + len(nz.SEP))[:-2]
         ends = starts + lengths[1:-1]
 
-        s, e, idx = self._literal_hits(S)
+        # one scan for terms, stems, prefilter literals and negators: (last
+        # character, string id) pairs, in text order
+        if self.scan_automaton is not None:
+            found = np.fromiter(
+                itertools.chain.from_iterable(self.scan_automaton.iter(S)), np.int64
+            )
+            f_end, f_sid = found[0::2], found[1::2]
+        else:
+            f_end = f_sid = _arr([])
+        codes = nz.codepoints(S)
+        s, e, idx = self._literal_hits(codes, f_end, f_sid)
         if self.patterns:
-            s2, e2, i2 = self._pattern_hits(S, starts, ends, parts[1:-1])
+            c = self.cover_of[f_sid]
+            has = c >= 0
+            s2, e2, i2 = self._pattern_hits(S, starts, ends, parts[1:-1], f_end[has], c[has])
             s, e, idx = np.r_[s, s2], np.r_[e, e2], np.r_[idx, i2]
         if len(s) == 0:
             return _arr([]), _arr([])
@@ -226,7 +276,9 @@ class Matcher:
         # _dedupe puts the hits in its own order
         order = np.argsort(s, kind="stable")
         s, e, idx = s[order], e[order], idx[order]
-        keep = self._filter(norm, S, deleted, s, e, idx)
+        v = self.neg_of[f_sid]
+        has = v >= 0
+        keep = self._filter(norm, S, deleted, s, e, idx, codes, f_end[has], v[has])
         s, e, idx = s[keep], e[keep], idx[keep]
         if len(s) == 0:
             return _arr([]), _arr([])
@@ -234,48 +286,47 @@ class Matcher:
         s, e, idx, utt, cat = _dedupe(s, e, idx, utt, self.cat_of[idx])
         return utt, idx
 
-    def _literal_hits(self, S: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Terms and stems, with word boundaries checked in spaced scripts."""
-        hs: list[int] = []
-        he: list[int] = []
-        hi: list[int] = []
-        if self.automaton is not None:
-            extra = nz.word_chars_extra()
-            spaced = self.spaced
-            for end, (klen, lits) in self.automaton.iter(S):
-                s = end - klen + 1
-                e = end + 1
-                if spaced:
-                    c = S[s - 1]
-                    word_before = c.isalnum() or c in extra
-                    c = S[e]
-                    word_after = c.isalnum() or c in extra
-                    for i, need_start, need_end in lits:
-                        if (need_start and word_before) or (need_end and word_after):
-                            continue
-                        hs.append(s)
-                        he.append(e)
-                        hi.append(i)
-                else:
-                    for i, _, _ in lits:
-                        hs.append(s)
-                        he.append(e)
-                        hi.append(i)
-        return _arr(hs), _arr(he), _arr(hi)
+    def _literal_hits(
+        self, codes: np.ndarray, f_end: np.ndarray, f_sid: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Terms and stems from the scan, with word boundaries checked in spaced scripts."""
+        cnt = self.lit_count[f_sid] if len(f_sid) else _arr([])
+        has = cnt > 0
+        if not has.any():
+            return _arr([]), _arr([]), _arr([])
+        end, sid, cnt = f_end[has], f_sid[has], cnt[has]
+        if (cnt == 1).all():  # one entry per string (usual): no expansion
+            row = self.lit_first[sid]
+        else:
+            end, sid = np.repeat(end, cnt), np.repeat(sid, cnt)
+            row = self.lit_first[sid] + np.arange(len(sid)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        e = end + 1
+        s = e - self.key_len[sid]
+        idx = self.lit_entry[row]
+        if self.spaced:
+            # S opens and closes with SEP: s - 1 and e are always inside it
+            bad = self.lit_need_start[row] & _word_at(codes, s - 1)
+            bad |= self.lit_need_end[row] & _word_at(codes, e)
+            keep = ~bad
+            s, e, idx = s[keep], e[keep], idx[keep]
+        return s, e, idx
 
-    def _candidates(self, S: str, starts: np.ndarray) -> dict[int, np.ndarray]:
-        """Per pattern, the utterances that satisfy one clause of its literal condition."""
+    def _candidates(
+        self, starts: np.ndarray, lit_end: np.ndarray, lit_id: np.ndarray
+    ) -> dict[int, np.ndarray]:
+        """Per pattern, the utterances that satisfy one clause of its literal condition.
+
+        ``lit_end``, ``lit_id``: the scan's prefilter literal hits (last character,
+        literal id), in text order.
+        """
         n_utt = len(starts)
         everyone = np.arange(n_utt, dtype=np.int64)
         todo: dict[int, np.ndarray] = {p.index: everyone for p in self.uncovered}
-        if self.cover_automaton is None:
+        if not self.conditions or len(lit_end) == 0:
             return todo
         k = self.n_lits
-        found = np.fromiter(itertools.chain.from_iterable(self.cover_automaton.iter(S)), np.int64)
-        if len(found) == 0:
-            return todo
-        utt = _utterance_of(found[0::2], starts)  # (end, literal id) pairs
-        key = _unique(found[1::2] * n_utt + utt)  # (literal, utterance), sorted
+        utt = _utterance_of(lit_end, starts)
+        key = _unique(lit_id * n_utt + utt)  # (literal, utterance), sorted
         lit_of, utt_of = key // n_utt, key % n_utt
         bounds = np.searchsorted(lit_of, np.arange(k + 1, dtype=np.int64)).tolist()
         for p_index, clauses in self.conditions:
@@ -301,7 +352,13 @@ class Matcher:
         return todo
 
     def _pattern_hits(
-        self, S: str, starts: np.ndarray, ends: np.ndarray, utterances: list[str]
+        self,
+        S: str,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        utterances: list[str],
+        lit_end: np.ndarray,
+        lit_id: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Run each pattern once over the utterances that can hold a match, joined.
 
@@ -314,7 +371,7 @@ class Matcher:
         sep = nz.SEP
         pad = len(sep)
         n_utt = len(starts)
-        cand = self._candidates(S, starts)
+        cand = self._candidates(starts, lit_end, lit_id)
         if not cand:
             return _arr([]), _arr([]), _arr([])
         iso = [i for i, u in cand.items() if len(u) and i in self.isolated]
@@ -435,8 +492,15 @@ class Matcher:
         s: np.ndarray,
         e: np.ndarray,
         idx: np.ndarray,
+        codes: np.ndarray,
+        neg_end: np.ndarray,
+        neg_value: np.ndarray,
     ) -> np.ndarray:
-        """Boolean mask: hits kept by the diacritics rule and not negated."""
+        """Boolean mask: hits kept by the diacritics rule and not negated.
+
+        ``neg_end``, ``neg_value``: the scan's negator literal hits (last
+        character, 4 * length + boundary bits).
+        """
         keep = np.ones(len(s), dtype=bool)
         entries = self.entries
         if self.any_diacritics and S is not norm:
@@ -464,7 +528,7 @@ class Matcher:
         if neg.before is None and neg.after is None:
             return keep
         negatable = self.negatable
-        check = keep & negatable[idx] & self._near_negator(S, s, e)
+        check = keep & negatable[idx] & self._near_negator(S, s, e, codes, neg_end, neg_value)
         orig = Original(S, norm, deleted)
         at = np.flatnonzero(check)
         for k, a, b in zip(at.tolist(), s[at].tolist(), e[at].tolist(), strict=True):
@@ -472,7 +536,15 @@ class Matcher:
                 keep[k] = False
         return keep
 
-    def _near_negator(self, S: str, s: np.ndarray, e: np.ndarray) -> np.ndarray:
+    def _near_negator(
+        self,
+        S: str,
+        s: np.ndarray,
+        e: np.ndarray,
+        codes: np.ndarray,
+        neg_last: np.ndarray,
+        neg_value: np.ndarray,
+    ) -> np.ndarray:
         """Hits whose negation window holds a negator literal (a superset of negated).
 
         Computes each hit's window exactly as :func:`negated` does (clause
@@ -481,15 +553,11 @@ class Matcher:
         """
         if self.neg_everywhere:
             return np.ones(len(s), dtype=bool)
-        if self.neg_automaton is None:
+        if len(neg_last) == 0:
             return np.zeros(len(s), dtype=bool)
-        found = np.fromiter(itertools.chain.from_iterable(self.neg_automaton.iter(S)), np.int64)
-        if len(found) == 0:
-            return np.zeros(len(s), dtype=bool)
-        codes = nz.codepoints(S)
-        neg_end = found[0::2] + 1  # (last character, 4 * length + boundary bits) pairs
-        neg_at = neg_end - found[1::2] // 4
-        bounded = found[1::2] % 4
+        neg_end = neg_last + 1
+        neg_at = neg_end - neg_value // 4
+        bounded = neg_value % 4
         if bounded.any():
             neg_at = neg_at[self._may_be_negator(codes, neg_at, neg_end, bounded, s, e)]
         neg_at = np.sort(neg_at)
@@ -593,6 +661,25 @@ def _alnum_table() -> np.ndarray:
     """``str.isalnum() or == "_"`` (Python's ``\\w``) per BMP code point, plus a False slot."""
     word = np.array([chr(i).isalnum() for i in range(0x10000)] + [False], dtype=bool)
     word[ord("_")] = True
+    return word
+
+
+@lru_cache(maxsize=1)
+def _word_table() -> np.ndarray:
+    """``str.isalnum()`` or a mark or ``_`` (:func:`normalize.is_word`) per BMP code
+    point, plus a False slot for the rest."""
+    word = _alnum_table().copy()
+    word[[ord(c) for c in nz.word_chars_extra()]] = True
+    return word
+
+
+def _word_at(codes: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Whether the character at each position belongs to a word (``nz.is_word``)."""
+    c = codes[pos]
+    word = _word_table()[np.minimum(c, 0x10000)]
+    big = np.flatnonzero(c > 0xFFFF)  # beyond the BMP (rare): ask Python
+    if len(big):
+        word[big] = [chr(x).isalnum() for x in c[big].tolist()]
     return word
 
 
@@ -1017,24 +1104,29 @@ def _worker_hits(language: str, texts: list[str]) -> tuple[np.ndarray, np.ndarra
 
 def hits_parallel(
     texts_by_language: dict[str, list[str]], workers: int
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """:meth:`Matcher.hits` of every language's texts, over one pool of ``workers`` processes.
+) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """:meth:`Matcher.hits` of every language's texts over one pool of ``workers`` processes.
 
-    All languages share the pool, which is forked once, after every matcher is
-    compiled (the children inherit them). The texts are cut into contiguous
-    chunks, several per worker so that the chunks of a slow language (Hindi,
-    Arabic) do not leave a worker idle at the end; the largest go first. Falls
-    back to one process where ``fork`` is unavailable. The result does not depend
-    on the split: hits are per utterance, and chunk rows are offset back.
+    Yields ``(language, rows, entry indices)`` as each language's last chunk
+    comes back, so that the caller tabulates one language while the workers
+    match the next. All languages share the pool, which is forked once, after
+    every matcher is compiled (the children inherit them). The texts are cut
+    into contiguous chunks, several per worker so that the chunks of a slow
+    language (Hindi, Arabic) do not leave a worker idle at the end; the largest
+    go first. Falls back to one process where ``fork`` is unavailable. The
+    result does not depend on the split: hits are per utterance, and chunk rows
+    are offset back.
     """
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     for code in texts_by_language:
         get_matcher(code)  # compile before forking
     total = sum(map(len, texts_by_language.values()))
     if workers <= 1 or total == 0 or "fork" not in mp.get_all_start_methods():
-        return {code: get_matcher(code).hits(t) for code, t in texts_by_language.items()}
+        for code, texts in texts_by_language.items():
+            yield (code, *get_matcher(code).hits(texts))
+        return
     # about four chunks per worker, none much smaller than a few thousand texts
     # (each call has a fixed cost per lexicon pattern)
     step = max(-(-total // (4 * workers)), MIN_CHUNK)
@@ -1043,19 +1135,22 @@ def hits_parallel(
         for code, texts in texts_by_language.items()
         for lo in range(0, len(texts), step)
     ]
-    tasks.sort(key=lambda t: -len(t[2]))
+    tasks.sort(key=lambda t: -len(t[2]))  # stable: a language's chunks stay together
+    pending = {code: 0 for code in texts_by_language}
+    for code, _, _ in tasks:
+        pending[code] += 1
+    parts: dict[str, list[tuple[int, np.ndarray, np.ndarray]]] = {c: [] for c in pending}
     ctx = mp.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx) as pool:
-        futures = [(code, lo, pool.submit(_worker_hits, code, chunk)) for code, lo, chunk in tasks]
-        done = [(code, lo, f.result()) for code, lo, f in futures]
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for code in texts_by_language:
-        parts = sorted(((lo, r, i) for c, lo, (r, i) in done if c == code), key=lambda x: x[0])
-        if not parts:
-            out[code] = (_arr([]), _arr([]))
-            continue
-        out[code] = (
-            np.concatenate([r + lo for lo, r, _ in parts]),
-            np.concatenate([i for _, _, i in parts]),
-        )
-    return out
+        futures = {pool.submit(_worker_hits, code, chunk): (code, lo) for code, lo, chunk in tasks}
+        for code in [c for c, n in pending.items() if n == 0]:  # no texts
+            yield code, _arr([]), _arr([])
+        for f in as_completed(futures):
+            code, lo = futures[f]
+            r, i = f.result()
+            parts[code].append((lo, r, i))
+            pending[code] -= 1
+            if pending[code] == 0:
+                done = sorted(parts.pop(code), key=lambda x: x[0])
+                rows = np.concatenate([r + lo for lo, r, _ in done])
+                yield code, rows, np.concatenate([i for _, _, i in done])
