@@ -105,7 +105,7 @@ def build_model(
     retry_kwargs: dict[str, Any] | None = None,
     n_ctx_per_slot: int | None = None,
 ) -> tuple[Model, ResolvedModel]:
-    """Ledger(Cache(Limit(Retry(provider)))); the store is optional for ad-hoc use."""
+    """Ledger(Cache(Retry(Limit(provider)))); the store is optional for ad-hoc use."""
     inner, rm = provider_model(model, settings, n_parallel, n_ctx_per_slot)
     limit = n_parallel if rm.kind == "local" else settings.max_concurrency
     limiter = limiter_for(rm.provider, limit)
@@ -114,10 +114,8 @@ def build_model(
         if getattr(exc, "status", None) == 429:
             limiter.on_rate_limited(exc.retry_after)
 
-    m: Model = RetryModel(
-        inner, settings.max_attempts, on_transient=on_transient, **(retry_kwargs or {})
-    )
-    m = LimitedModel(m, limiter)
+    m: Model = LimitedModel(inner, limiter)
+    m = RetryModel(m, settings.max_attempts, on_transient=on_transient, **(retry_kwargs or {}))
     if store is not None:
         m = LedgerModel(CachedModel(m, store), store)
     return m, rm

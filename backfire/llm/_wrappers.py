@@ -3,11 +3,15 @@
 The response cache has its own module (``_cache.py``). Order matters and is
 fixed by :func:`backfire.llm.build_model`::
 
-    Ledger( Cache( Limit( Retry( provider ))))
+    Ledger( Cache( Retry( Limit( provider ))))
 
 so a cache hit is recorded in the ledger (at zero cost) but never waits for a
-concurrency slot, and a retry holds its slot while it backs off (which is what
-a rate-limited provider wants).
+concurrency slot, and a slot is held only while a request is at the provider:
+a retry gives its slot back while it backs off and queues for one again. The
+limiter's slots then count requests in flight, which is what the provider's
+rate and latency decide (Little's law, see :class:`AdaptiveLimiter`); a retry
+that kept its slot while sleeping out a Retry-After would leave fewer slots
+for the calls that may be sent.
 """
 
 from __future__ import annotations
@@ -80,10 +84,10 @@ class AdaptiveLimiter:
     (each refused call is a wasted round trip and a longer backoff).
 
     A cut never goes below what the provider has just been serving: by Little's
-    law the slots needed for a rate are rate x the time a call holds its slot
-    (latency, and any retry waits, since a retry keeps its slot). So a 429
+    law the requests in flight needed for a rate are rate x latency. So a 429
     lowers the limit to at most ``headroom`` times (successes per second over
-    the last ``window_s``) x (mean hold time of those calls), and never lower.
+    the last ``window_s``) x (their mean latency, from the slot's Retry-After
+    gate to the answer), and never lower.
     A plain halving would drop below the rate limit's own capacity (30 calls a
     second at 0.3 s need 9 slots) and leave it idle until the limit grows back;
     the Retry-After gate, not the cut, is what keeps calls from arriving too
@@ -114,14 +118,13 @@ class AdaptiveLimiter:
         self._done: deque[tuple[float, float]] = deque()  # (finished, held_s) of ok calls
 
     async def acquire(self) -> float:
-        """Wait for a slot (and for any Retry-After gate); returns when the slot was taken."""
+        """Wait for a slot, then for any Retry-After gate; returns when the call may go."""
         async with self._cond:
             await self._cond.wait_for(lambda: self.in_flight < self.limit)
             self.in_flight += 1
-        taken = time.monotonic()
         while (wait := self._gate - time.monotonic()) > 0:
             await asyncio.sleep(wait)
-        return taken
+        return time.monotonic()
 
     async def release(self, ok: bool, held_s: float | None = None) -> None:
         async with self._cond:
@@ -185,14 +188,14 @@ class LimitedModel:
         self.inner, self.limiter = inner, limiter
 
     async def generate(self, request: ChatRequest) -> ChatResponse:
-        taken = await self.limiter.acquire()
+        sent = await self.limiter.acquire()
         ok = False
         try:
             resp = await self.inner.generate(request)
             ok = True
             return resp
         finally:
-            await self.limiter.release(ok, time.monotonic() - taken)
+            await self.limiter.release(ok, time.monotonic() - sent)
 
 
 class LedgerModel:

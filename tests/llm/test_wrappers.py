@@ -57,6 +57,41 @@ def test_adaptive_limiter_cuts_on_429_and_grows_back():
     assert lim.limit == 6
 
 
+def test_a_429_does_not_cut_below_what_the_provider_is_serving():
+    # 40 successes in the last second, each holding its slot 0.3 s: 12 slots in
+    # use (Little's law). A halving would leave 10 and idle the provider's
+    # capacity; the cut stops at 1.2 x 12 = 15 (rounded up), and a later 429
+    # never raises the limit.
+    async def go():
+        lim = AdaptiveLimiter(maximum=64, cooldown_s=0, window_s=1.0)
+        lim._start -= 10  # the limiter has been running for a while
+        for _ in range(40):
+            await lim.acquire()
+            await lim.release(ok=True, held_s=0.3)
+        assert lim.serving() == pytest.approx(12.0)
+        lim.limit = 20
+        lim.on_rate_limited(0.1)
+        first = lim.limit
+        lim.limit = 10
+        lim.on_rate_limited(0.1)
+        return first, lim.limit
+
+    assert asyncio.run(go()) == (15, 10)
+
+
+def test_the_floor_forgets_old_successes():
+    async def go():
+        lim = AdaptiveLimiter(maximum=64, cooldown_s=0, window_s=0.05)
+        for _ in range(40):
+            await lim.acquire()
+            await lim.release(ok=True, held_s=0.3)
+        await asyncio.sleep(0.1)
+        lim.on_rate_limited()
+        return lim.limit
+
+    assert asyncio.run(go()) == 32  # a plain halving: nothing recent to serve
+
+
 def test_retry_after_holds_back_every_new_call():
     # The provider said "not before 0.3 s": no caller is let through earlier
     # (each would be refused too and pay a longer backoff).
