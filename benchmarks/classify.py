@@ -3,13 +3,14 @@
 Builds a shuffled set of distinct utterances in every language that has a
 lexicon, each one or two (rarely more, to keep them distinct) sentences drawn
 from the language's phrase bank and annotated set (agents speak in one to three
-sentences, at most 25-40 words). Times
-``backfire.classify.classify`` over the whole set (grouping by language and
-putting rows back in input order included, compiled matchers already built),
+sentences, at most 25-40 words). Times one
+``backfire.classify.classify`` call over the whole set with a language code per
+text, as ``classify_turns`` makes it (grouping by language and putting rows
+back in input order included, compiled matchers already built),
 and, in the same run, the reference loop (utterances x entries, one
 ``str.find``/``re`` search each, same rules) on a subsample, which must give
 identical output. With more than one CPU the set is also classified with
-``workers`` (forked processes; same output). Targets: at least 100,000
+``workers`` (one pool of forked processes for all languages; same output). Targets: at least 100,000
 utterances/s and at least 10x the loop. When no language has a lexicon yet, synthetic lexicons are built from
 the phrase banks in a temporary directory.
 
