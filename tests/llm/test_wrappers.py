@@ -123,3 +123,35 @@ def test_limiter_bounds_concurrency():
 
     asyncio.run(go())
     assert peak == 2
+
+
+def test_a_retry_gives_its_slot_back_while_it_waits():
+    # Retry(Limit(provider)), as build_model composes them: with one slot, a call
+    # sleeping out its backoff does not hold the slot, so another call goes
+    # first (a slot-holding sleeper would starve the calls that may be sent).
+    from backfire.llm import LimitedModel, build_model
+    from backfire.spec import ModelSettings
+
+    sent = []
+
+    class FirstCallRefused:
+        async def generate(self, request):
+            sent.append(request.messages[0]["content"])
+            if sent == ["a"]:
+                raise TransientError("429", retry_after=0.05, status=429)
+            await asyncio.sleep(0.01)
+            return ChatResponse(text="ok", model="m")
+
+    model = RetryModel(LimitedModel(FirstCallRefused(), AdaptiveLimiter(maximum=1)))
+
+    async def go():
+        a = ChatRequest("m", ({"role": "user", "content": "a"},), {})
+        b = ChatRequest("m", ({"role": "user", "content": "b"},), {})
+        first = asyncio.create_task(model.generate(a))
+        await asyncio.sleep(0)  # "a" takes the slot first
+        await asyncio.gather(first, model.generate(b))
+
+    asyncio.run(go())
+    assert sent == ["a", "b", "a"]
+    built, _ = build_model("openai/gpt-4o-mini", ModelSettings(api_base="http://127.0.0.1:9"))
+    assert isinstance(built, RetryModel) and isinstance(built.inner, LimitedModel)
