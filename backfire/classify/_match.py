@@ -3,14 +3,14 @@
 A batch of utterances is normalised, joined with :data:`SEP` and stripped of
 diacritics once. Then, over that one string:
 
-1. an Aho-Corasick automaton finds every ``term`` and ``stem`` of every
-   category (word boundaries are checked around each hit);
-2. a second automaton finds the literals that pattern matches must contain
-   (see ``_requirements.py``), which tells, per pattern, the few utterances
-   where it can match; each pattern then runs once over just those
+1. one Aho-Corasick scan finds every ``term`` and ``stem`` of every
+   category (word boundaries are checked around each hit), the literals that
+   pattern matches must contain, and the negator literals;
+2. the pattern literals (see ``_requirements.py``) tell, per pattern, the few
+   utterances where it can match; each pattern then runs once over just those
    utterances, joined again;
-3. a third finds negator literals, so that the negation rule is evaluated
-   only for hits that have a negator near them.
+3. the negator literals let the negation rule be evaluated only for hits that
+   have a negator near them.
 
 ``numpy.searchsorted`` maps offsets back to utterances. The rules themselves
 are in ``_rules.py`` and shared with the reference loop (``_naive.py``);
