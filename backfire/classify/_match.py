@@ -804,7 +804,6 @@ def _lookaround_crosses(sub: Any, dotall: bool) -> bool:
 def _accepts(sub: Any, dotall: bool) -> set[str]:
     """Which of newline and NUL some character matcher in ``sub`` accepts
     (back-references and unknown nodes: both)."""
-    from re import _compiler, _parser  # type: ignore[attr-defined]
     from re import _constants as C  # type: ignore[attr-defined]
 
     both = {"\n", "\x00"}
@@ -817,8 +816,7 @@ def _accepts(sub: Any, dotall: bool) -> set[str]:
         elif op is C.ANY:
             out |= both if dotall else {"\x00"}
         elif op is C.IN:
-            one = _compiler.compile(_parser.SubPattern(sub.state, [(op, av)]), 0)
-            out |= {c for c in both if one.match(c)}
+            out |= {c for c in both if _in_class(av, ord(c))}
         elif op is C.AT:
             continue
         elif getattr(op, "name", None) in _NESTED:
@@ -829,6 +827,39 @@ def _accepts(sub: Any, dotall: bool) -> set[str]:
         if out == both:
             break
     return out
+
+
+#: What a class escape inside ``[...]`` matches, as a regex (parser category names).
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+
+
+def _in_class(items: Any, code: int) -> bool:
+    """Whether a parsed character class (``[...]``, ``\\w``) matches code point
+    ``code``; read from the parse tree (compiling each class, some with
+    thousands of marks, was most of the matcher's build time). Unknown items
+    count as a match."""
+    from re import _constants as C  # type: ignore[attr-defined]
+
+    negate, hit = False, False
+    for op, v in items:
+        if op is C.NEGATE:
+            negate = True
+        elif op is C.LITERAL:
+            hit = hit or v == code
+        elif op is C.RANGE:
+            hit = hit or v[0] <= code <= v[1]
+        elif op is C.CATEGORY and str(v) in _CATEGORIES:
+            hit = hit or re.match(_CATEGORIES[str(v)], chr(code)) is not None
+        else:
+            return True
+    return hit != negate
 
 
 def _children(op: Any, av: Any, dotall: bool) -> list[tuple[Any, bool]]:
