@@ -103,6 +103,10 @@ def classify(
         language is checked before any text is matched.
     ValueError
         ``language`` is a sequence whose length differs from ``texts``.
+    TypeError
+        A text that is not a string (or None/NaN), a single string passed as
+        ``texts``, or a ``language`` entry that is not a string (its position
+        is named).
 
     Examples
     --------
