@@ -36,6 +36,7 @@ from ._requirements import (
     Condition,
     Score,
     best_condition,
+    children,
     fast_search,
     frequency_score,
     lean,
@@ -205,11 +206,6 @@ class Matcher:
         self.scan_automaton = _automaton(keys)
 
     # -- the fast path -------------------------------------------------------------------------
-
-    def match(self, texts: Sequence[str]) -> tuple[np.ndarray, list[list[str]]]:
-        """Counts (n x 5, int64) and matched labels for cleaned texts (no None, no NUL)."""
-        rows, idx = self.hits(texts)
-        return self.tabulate(len(texts), rows, idx)
 
     def hits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Counted hits as (row, entry index) arrays, ordered by row and position."""
@@ -760,8 +756,6 @@ def _joined_spans(
 
 
 _CROSSING = ("[^", "\\W", "\\D", "(?s")
-_NESTED = ("SUBPATTERN", "BRANCH", "MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
-_NESTED += ("ATOMIC_GROUP", "ASSERT", "ASSERT_NOT", "GROUPREF_EXISTS")
 _LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
 
 
@@ -796,7 +790,7 @@ def _lookaround_crosses(sub: Any, dotall: bool) -> bool:
         if op in (C.ASSERT, C.ASSERT_NOT):
             if _accepts(av[1], dotall) >= {"\n", "\x00"}:
                 return True
-        elif any(_lookaround_crosses(p, d) for p, d in _children(op, av, dotall)):
+        elif any(_lookaround_crosses(p, _dotall_in(op, av, dotall)) for p in children(op, av)):
             return True
     return False
 
@@ -819,14 +813,24 @@ def _accepts(sub: Any, dotall: bool) -> set[str]:
             out |= {c for c in both if _in_class(av, ord(c))}
         elif op is C.AT:
             continue
-        elif getattr(op, "name", None) in _NESTED:
-            for p, d in _children(op, av, dotall):
-                out |= _accepts(p, d)
+        elif inner := children(op, av):  # groups, branches, repeats, look-arounds
+            for p in inner:
+                out |= _accepts(p, _dotall_in(op, av, dotall))
         else:
             return both
         if out == both:
             break
     return out
+
+
+def _dotall_in(op: Any, av: Any, dotall: bool) -> bool:
+    """Whether DOTALL holds inside a parsed node: only a group's ``(?s:``/``(?-s:`` changes it."""
+    from re import _constants as C  # type: ignore[attr-defined]
+
+    if op is C.SUBPATTERN:
+        _, add, remove, _ = av
+        return (dotall or bool(add & re.DOTALL)) and not remove & re.DOTALL
+    return dotall
 
 
 #: What a class escape inside ``[...]`` matches, as a regex (parser category names).
@@ -860,26 +864,6 @@ def _in_class(items: Any, code: int) -> bool:
         else:
             return True
     return hit != negate
-
-
-def _children(op: Any, av: Any, dotall: bool) -> list[tuple[Any, bool]]:
-    """The sub-patterns directly under a parsed node, each with its DOTALL state."""
-    from re import _constants as C  # type: ignore[attr-defined]
-
-    if op is C.SUBPATTERN:
-        _, add, remove, p = av
-        return [(p, (dotall or bool(add & re.DOTALL)) and not remove & re.DOTALL)]
-    if op is C.BRANCH:
-        return [(p, dotall) for p in av[1]]
-    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
-        return [(av[2], dotall)]
-    if op is C.ATOMIC_GROUP:
-        return [(av, dotall)]
-    if op in (C.ASSERT, C.ASSERT_NOT):
-        return [(av[1], dotall)]
-    if op is C.GROUPREF_EXISTS:
-        return [(p, dotall) for p in av[1:] if p is not None]
-    return []
 
 
 def _unique(x: np.ndarray, counts: bool = False) -> Any:

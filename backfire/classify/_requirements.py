@@ -342,8 +342,8 @@ def _item_prefixes(op: Any, av: Any, limit: int) -> set[str] | None:
     return {""}
 
 
-def _children(op: Any, av: Any) -> list[Any]:
-    """The sub-patterns of one parse-tree element."""
+def children(op: Any, av: Any) -> list[Any]:
+    """The sub-patterns of one parse-tree element (none for a leaf)."""
     if op is C.SUBPATTERN:
         return [av[-1]]
     if op is C.BRANCH:
@@ -366,7 +366,7 @@ def _case_insensitive(tree: Any) -> bool:
         for op, av in items:
             if op is C.SUBPATTERN and av[1] & re.IGNORECASE:
                 return True
-            if any(walk(sub) for sub in _children(op, av)):
+            if any(walk(sub) for sub in children(op, av)):
                 return True
         return False
 
