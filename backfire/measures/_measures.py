@@ -67,47 +67,42 @@ def classify_turns(
     with their ``language`` column, so that every language shares one pool of
     ``workers`` processes (``None``: one per CPU; worth it from some tens of
     thousands of turns). A custom ``classify(texts, language)`` is called per
-    language.
+    language. Rows are matched by position, so the index need not be unique.
     """
-    import pandas as pd
+    import numpy as np
 
+    langs = turns["language"].tolist()
+    speech, thought = turns["speech"].tolist(), turns["thought"].tolist()
+    by_lang: dict[str, list[int]] = {}
+    for i, code in enumerate(langs):
+        by_lang.setdefault(code, []).append(i)
+    n = len(turns)
+    counts = {c: np.zeros(n, dtype=int) for c in CATEGORIES}
+    matched = np.full(n, None, dtype=object)
     if classify is None:
-        import numpy as np
-
         from ..classify import classify as lexicon_classify
 
-        langs = turns["language"].tolist()
-        hits = lexicon_classify(turns["speech"].tolist(), langs, workers=workers)
-        out = turns.copy()
+        hits = lexicon_classify(speech, langs, workers=workers)
         for c in CATEGORIES:
-            out[c] = hits[c].to_numpy(dtype=int)
-        out["matched"] = hits["matched"].to_numpy()
-        # positions, not index labels: the index need not be unique
-        speech, thought = turns["speech"].tolist(), turns["thought"].tolist()
-        s_len, t_len = np.zeros(len(turns)), np.zeros(len(turns))
-        by_lang: dict[str, list[int]] = {}
-        for i, code in enumerate(langs):
-            by_lang.setdefault(code, []).append(i)
+            counts[c] = hits[c].to_numpy(dtype=int)
+        matched = hits["matched"].to_numpy()
+    else:
         for code, pos in by_lang.items():
-            s_len[pos] = text_length([speech[i] for i in pos], code)
-            t_len[pos] = text_length([thought[i] for i in pos], code)
-        out["speech_len"], out["thought_len"] = s_len, t_len
-        return out
-    parts = []
-    by_position = turns.reset_index(drop=True)  # the index need not be unique
-    for code, g in by_position.groupby("language", sort=False):
-        hits = classify(g["speech"].tolist(), code)
-        hits.index = g.index
-        g = g.copy()
-        for c in CATEGORIES:
-            g[c] = hits[c].astype(int)
-        g["matched"] = hits.get("matched")
-        g["speech_len"] = text_length(g["speech"].tolist(), code)
-        g["thought_len"] = text_length(g["thought"].tolist(), code)
-        parts.append(g)
-    if not parts:
-        return turns.assign(**{c: [] for c in CATEGORIES})
-    return pd.concat(parts).sort_index().set_axis(turns.index)
+            hits = classify([speech[i] for i in pos], code)
+            for c in CATEGORIES:
+                counts[c][pos] = hits[c].to_numpy(dtype=int)
+            if "matched" in hits:
+                matched[pos] = hits["matched"].to_numpy()
+    s_len, t_len = np.zeros(n), np.zeros(n)
+    for code, pos in by_lang.items():
+        s_len[pos] = text_length([speech[i] for i in pos], code)
+        t_len[pos] = text_length([thought[i] for i in pos], code)
+    out = turns.copy()
+    for c in CATEGORIES:
+        out[c] = counts[c]
+    out["matched"] = matched
+    out["speech_len"], out["thought_len"] = s_len, t_len
+    return out
 
 
 def _aggregate(df: Any, keys: list[str]) -> Any:
